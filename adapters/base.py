@@ -1,0 +1,207 @@
+"""The adapter contract: what every adapter receives, returns and raises.
+
+An adapter turns one provider's HTTP request into canonical events. It is pure: no network,
+no database, no environment reads. Everything it needs is in the `InboundRequest` and the
+`Source` it is given, so the same fixture always gives the same output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import marshmallow
+import orjson
+
+Event = dict[str, Any]
+"""A canonical event as a plain dict (see `app/schemas/event.v1.json`)."""
+
+# Fixed namespace so that derived ids are the same on every machine and in every release.
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c1a52-3c55-4c36-9a52-0d6f4b1a7e21")
+
+_MAX_VALUE_IN_PROBLEM = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: which field, what it held, what was expected."""
+
+    field: str
+    value: Any
+    expectation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as the JSON item of a problem body."""
+        return {"field": self.field, "value": clip_value(self.value), "expectation": self.expectation}
+
+
+def clip_value(value: Any) -> Any:
+    """Shorten a value shown back in an error so that problem bodies stay small."""
+    if isinstance(value, str):
+        return value if len(value) <= _MAX_VALUE_IN_PROBLEM else value[:_MAX_VALUE_IN_PROBLEM] + "…"
+    if isinstance(value, bytes):
+        return clip_value(value.decode("utf-8", "replace"))
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    text = orjson.dumps(value, default=str).decode()
+    return value if len(text) <= _MAX_VALUE_IN_PROBLEM else text[:_MAX_VALUE_IN_PROBLEM] + "…"
+
+
+class AdapterError(Exception):
+    """Base of the errors an adapter may raise."""
+
+
+class PayloadInvalid(AdapterError):
+    """The input cannot be turned into events; says which field, its value, and what was expected."""
+
+    def __init__(self, field: str, value: Any, expectation: str) -> None:
+        super().__init__(f"{field}: expected {expectation}")
+        self.problems = [Problem(field, value, expectation)]
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem]) -> PayloadInvalid:
+        """One error carrying several problems."""
+        problems = list(problems)
+        error = cls(problems[0].field, problems[0].value, problems[0].expectation)
+        error.problems = problems
+        return error
+
+
+class SignatureInvalid(AdapterError):
+    """The request is not signed by the provider with the source's secret (answered 401)."""
+
+    def __init__(self, reason: str, header: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.header = header
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only request headers."""
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else items
+        self._items = {key.lower(): value for key, value in pairs}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"Headers({sorted(self._items)})"
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """What an adapter sees of an HTTP request: framework-neutral and easy to build from a fixture."""
+
+    method: str
+    path: str
+    headers: Headers
+    body: bytes
+    query: Mapping[str, list[str]] = field(default_factory=dict)
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    remote_addr: str | None = None
+    max_json_depth: int = 32
+
+    def header(self, name: str) -> str | None:
+        """One header's value, or None."""
+        return self.headers.get(name)
+
+    def arg(self, name: str) -> str | None:
+        """The first value of a query parameter, or None."""
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased ('' when absent)."""
+        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+    def json(self) -> Any:
+        """The body as JSON: strict UTF-8, RFC 8259, nesting at most `max_json_depth`."""
+        from adapters.jsonbody import parse_json  # local: jsonbody imports this module
+
+        return parse_json(self.body, max_depth=self.max_json_depth)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A configured source as an adapter sees it: its id and its validated settings."""
+
+    id: str
+    adapter: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A direct answer to a provider's handshake or ping, sent instead of parsing events."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+
+
+class Adapter:
+    """Base class of adapters. Subclass it in `adapters/<name>/__init__.py` as `adapter = MyAdapter()`."""
+
+    name: ClassVar[str] = ""
+    """Registry key: must equal the folder name (or the entry-point name)."""
+    title: ClassVar[str] = ""
+    """Human name shown in the CLI and the console."""
+    settings_schema: ClassVar[type[marshmallow.Schema] | None] = None
+    """marshmallow schema of the adapter's own source settings (secrets, rename tables, ...)."""
+    secret_settings: ClassVar[tuple[str, ...]] = ()
+    """Names of settings that are secrets: masked in the console, scrubbed from logs."""
+    signature_headers: ClassVar[tuple[str, ...]] = ()
+    """Headers that carry the provider's signature (kept with rejections so a replay can re-verify)."""
+
+    def verify(self, request: InboundRequest, source: Source) -> None:
+        """Check the provider's signature; raise `SignatureInvalid` when it does not hold."""
+        raise NotImplementedError(f"adapter {self.name!r} must implement verify()")
+
+    def parse(self, request: InboundRequest, source: Source) -> list[Event]:
+        """Turn the request into canonical events; [] means acknowledged with nothing to record."""
+        raise NotImplementedError(f"adapter {self.name!r} must implement parse()")
+
+    def respond(self, request: InboundRequest, source: Source) -> Reply | None:
+        """Answer a handshake or ping directly (before verification), or None to go on."""
+        return None
+
+    def setup_steps(self, source: Source, webhook_url: str) -> list[str]:
+        """The steps a shop owner follows in the provider's admin to send to `webhook_url`."""
+        return [f"Send POST requests to {webhook_url}."]
+
+
+def derive_event_id(*parts: object) -> str:
+    """A deterministic event id from a provider's identifiers (same delivery → same id)."""
+    key = "\x1f".join(str(part) for part in parts)
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, key))
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """HMAC-SHA256 digest of `message` under `key`."""
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def same_secret(given: str | bytes | None, expected: str | bytes) -> bool:
+    """Compare a presented signature or key with the expected one in constant time."""
+    if given is None:
+        return False
+    given_bytes = given.encode() if isinstance(given, str) else given
+    expected_bytes = expected.encode() if isinstance(expected, str) else expected
+    return hmac.compare_digest(given_bytes, expected_bytes)

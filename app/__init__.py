@@ -1,0 +1,36 @@
+"""tagway: an event gateway for websites and shops."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import api
+from app.config import ConfigError, find_config_path, load_config
+from app.gateway import Clock, Gateway, utc_now
+from app.logs import configure_logging
+from app.registry import discover_adapters
+from app.storage.migrations import pending_migrations
+
+
+def create_app(test_config: Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
+               clock: Clock = utc_now) -> Flask:
+    """Build the gateway app from tagway.toml (or `test_config`, a mapping or a path)."""
+    app = Flask(__name__)
+    adapters = discover_adapters()
+    config = load_config(test_config if test_config is not None else find_config_path(), adapters)
+    pending = pending_migrations(config.storage.url)
+    if pending:
+        raise ConfigError([f"storage: the database is not up to date ({len(pending)} migrations pending); "
+                           "run `tagway db upgrade` (tagway serve does it for you)"], config.path)
+    configure_logging(config.secrets())
+    app.extensions["tagway"] = Gateway.build(config, adapters, clock)
+    if config.server.trusted_proxies:
+        hops = config.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    api.init_app(app)
+    return app

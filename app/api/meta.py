@@ -1,0 +1,60 @@
+"""Health, readiness, metrics, the event schema and the OpenAPI document."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import orjson
+from flask import Blueprint, Response
+
+from app.api.openapi import build_openapi
+from app.event.schema import event_schema
+from app.gateway import current_gateway
+from app.storage.records import StorageUnavailable
+
+blueprint = Blueprint("meta", __name__)
+
+
+def _json(body: object, status: int = 200, mimetype: str = "application/json") -> Response:
+    return Response(orjson.dumps(body), status=status, mimetype=mimetype)
+
+
+@blueprint.get("/healthz")
+def healthz() -> Response:
+    """Liveness: the process answers."""
+    return _json({"status": "ok"})
+
+
+@blueprint.get("/readyz")
+def readyz() -> Response:
+    """Readiness: the database answers."""
+    try:
+        current_gateway().storage.ping()
+    except StorageUnavailable as error:
+        return _json({"status": "unavailable", "detail": str(error).split(":", 1)[0]}, 503)
+    return _json({"status": "ok"})
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text exposition."""
+    body, content_type = current_gateway().metrics.exposition()
+    return Response(body, content_type=content_type)
+
+
+@blueprint.get("/v1/schema/event")
+def schema() -> Response:
+    """The canonical event JSON Schema."""
+    return Response(json.dumps(event_schema(), indent=2), mimetype="application/schema+json")
+
+
+@functools.cache
+def _openapi_text(server_url: str) -> bytes:
+    return orjson.dumps(build_openapi(server_url))
+
+
+@blueprint.get("/v1/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI document."""
+    return Response(_openapi_text(current_gateway().config.server.public_url), mimetype="application/json")

@@ -1,0 +1,151 @@
+"""The OpenAPI 3.1 document: API bodies from the marshmallow schemas, events from the event JSON Schema."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema
+
+from app.api import schemas
+from app.event.schema import event_schema
+
+API_VERSION = "1.0.0"
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _problem_responses(*statuses: int) -> dict[str, Any]:
+    texts = {400: "Bad input: the errors name each field, value and expectation; the input is kept.",
+             401: "Missing or wrong credentials or signature; the input is kept.",
+             404: "No such resource.", 409: "Cannot be replayed.",
+             413: "Too large; the beginning of the input is kept.", 415: "Unsupported content type.",
+             429: "Rate limited: retry after the Retry-After header.",
+             500: "An adapter failed on this input; the input is kept and can be replayed.",
+             503: "Storage unavailable: nothing was recorded, retry."}
+    return {str(s): {"description": texts[s], "content": _PROBLEM} for s in statuses}
+
+
+def _components_from_event_schema() -> dict[str, Any]:
+    """The event schema's `$defs` as components, with `$ref`s rewritten to point at them."""
+    schema = copy.deepcopy(event_schema())
+    definitions = schema.pop("$defs")
+    schema.pop("$schema", None)
+    schema.pop("$id", None)
+    components = {"Event": schema, **{f"Event.{name}": body for name, body in definitions.items()}}
+    text = json.dumps(components).replace('"#/$defs/', '"#/components/schemas/Event.')
+    rewritten: dict[str, Any] = json.loads(text)
+    event_input = copy.deepcopy(rewritten["Event"])
+    event_input["required"] = ["name"]
+    event_input["description"] = ("An event as a client sends it: the gateway fills id, occurredAt, receivedAt "
+                                  "and source when absent, and corrects occurredAt by sentAt.")
+    client_time = {"type": "string", "format": "date-time", "description": "RFC 3339 time with an offset."}
+    event_input["properties"]["occurredAt"] = client_time
+    event_input["properties"]["sentAt"] = {**client_time, "description": "When the client sent it (clock skew)."}
+    rewritten["EventInput"] = event_input
+    rewritten["Batch"] = {
+        "type": "object", "required": ["batch"], "additionalProperties": False,
+        "properties": {"batch": {"type": "array", "minItems": 1, "maxItems": 500,
+                                 "items": {"$ref": "#/components/schemas/EventInput"}},
+                       "sentAt": client_time},
+    }
+    return rewritten
+
+
+def _parameters(schema: type[Schema]) -> list[dict[str, Any]]:
+    return [{"in": "query", "schema": schema}]  # apispec expands a schema into one parameter per field
+
+
+def build_openapi(server_url: str) -> dict[str, Any]:
+    """The whole document."""
+    spec = APISpec(title="tagway", version=API_VERSION, openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin()], servers=[{"url": server_url}],
+                   info={"description": "Event gateway: browser and webhook inputs in, canonical customer events "
+                                        "out. Errors are application/problem+json."})
+    for name, body in _components_from_event_schema().items():
+        spec.components.schema(name, component=body)
+    for name in ("Problem", "IngestResult", "EventPage", "RejectionPage", "RejectionDetail", "ReplayResult",
+                 "Health"):
+        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+    spec.components.security_scheme("writeKey", {"type": "http", "scheme": "bearer",
+                                                 "description": "A source's write key."})
+    spec.components.security_scheme("writeKeyBasic", {"type": "http", "scheme": "basic",
+                                                      "description": "Write key as user name, empty password."})
+    spec.components.security_scheme("adminToken", {"type": "http", "scheme": "bearer",
+                                                   "description": "The admin token from tagway.toml."})
+
+    ingest_ok = {"200": {"description": "Acknowledged after commit: stored, duplicate or (some) rejected.",
+                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}}}}
+    spec.path(path="/v1/events", operations={
+        "post": {
+            "summary": "Send one canonical event or a batch", "operationId": "sendEvents",
+            "security": [{"writeKey": []}, {"writeKeyBasic": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"anyOf": [
+                {"$ref": "#/components/schemas/EventInput"}, {"$ref": "#/components/schemas/Batch"}]}}}},
+            "responses": {**ingest_ok, **_problem_responses(400, 401, 413, 415, 429, 503)},
+        },
+        "get": {
+            "summary": "List stored events (admin)", "operationId": "listEvents", "security": [{"adminToken": []}],
+            "parameters": _parameters(schemas.EventListQuery),
+            "responses": {"200": {"description": "A page of events, newest first.", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
+                **_problem_responses(400, 401, 503)},
+        },
+    })
+    spec.path(path="/v1/webhooks/{source_id}", operations={"post": {
+        "summary": "Receive a provider's webhook for a source", "operationId": "receiveWebhook",
+        "description": "Verified and parsed by the source's adapter. Pings and handshakes get the answer the "
+                       "provider expects; topics that are not customer actions are acknowledged with no events.",
+        "parameters": [{"in": "path", "name": "source_id", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": False, "content": {"*/*": {"schema": {}}}},
+        "responses": {**ingest_ok, **_problem_responses(400, 401, 404, 413, 429, 500, 503)},
+    }})
+    spec.path(path="/v1/rejections", operations={"get": {
+        "summary": "List kept rejections (admin)", "operationId": "listRejections", "security": [{"adminToken": []}],
+        "parameters": _parameters(schemas.RejectionListQuery),
+        "responses": {"200": {"description": "A page of rejections, newest first.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/RejectionPage"}}}},
+            **_problem_responses(400, 401, 503)},
+    }})
+    rejection_id = {"in": "path", "name": "rejection_id", "required": True,
+                    "schema": {"type": "integer", "minimum": 0}}
+    spec.path(path="/v1/rejections/{rejection_id}", operations={"get": {
+        "summary": "One rejection with its input (admin)", "operationId": "getRejection",
+        "security": [{"adminToken": []}], "parameters": [rejection_id],
+        "responses": {"200": {"description": "The rejection.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/RejectionDetail"}}}},
+            **_problem_responses(401, 404, 503)},
+    }})
+    spec.path(path="/v1/rejections/{rejection_id}/replay", operations={"post": {
+        "summary": "Replay a kept rejection (admin)", "operationId": "replayRejection",
+        "security": [{"adminToken": []}], "parameters": [rejection_id, *_parameters(schemas.ReplayQuery)],
+        "responses": {"200": {"description": "The replay ran; `status` and `result` say how it went.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ReplayResult"}}}},
+            **_problem_responses(400, 401, 404, 409, 503)},
+    }})
+    spec.path(path="/v1/schema/event", operations={"get": {
+        "summary": "The canonical event JSON Schema (draft 2020-12)", "operationId": "getEventSchema",
+        "responses": {"200": {"description": "The schema.", "content": {"application/schema+json": {"schema": {}}}}},
+    }})
+    spec.path(path="/v1/openapi.json", operations={"get": {
+        "summary": "This document", "operationId": "getOpenApi",
+        "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {}}}}},
+    }})
+    health = {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}
+    spec.path(path="/healthz", operations={"get": {
+        "summary": "Liveness: the process answers", "operationId": "healthz",
+        "responses": {"200": {"description": "Alive.", "content": health}},
+    }})
+    spec.path(path="/readyz", operations={"get": {
+        "summary": "Readiness: the database answers", "operationId": "readyz",
+        "responses": {"200": {"description": "Ready.", "content": health},
+                      "503": {"description": "The database does not answer.", "content": health}},
+    }})
+    spec.path(path="/metrics", operations={"get": {
+        "summary": "Prometheus metrics, summed over all worker processes", "operationId": "metrics",
+        "responses": {"200": {"description": "Text exposition format.", "content": {"text/plain": {"schema": {
+            "type": "string"}}}}},
+    }})
+    return spec.to_dict()

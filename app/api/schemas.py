@@ -1,0 +1,175 @@
+"""marshmallow schemas of the API's query parameters and bodies; the OpenAPI document is built from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from app.event.timefmt import format_time, parse_time
+
+
+class Timestamp(fields.String):
+    """An RFC 3339 time, given back in the canonical UTC-with-milliseconds form."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return format_time(parse_time(text))
+        except ValueError as error:
+            raise ValidationError("must be an RFC 3339 time with an offset, e.g. 2026-11-24T00:00:00Z") from error
+
+
+class _Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+    since = Timestamp(metadata={"description": "Received at or after this time (RFC 3339)."})
+    until = Timestamp(metadata={"description": "Received before this time (RFC 3339)."})
+    before = fields.Integer(validate=validate.Range(min=1),
+                            metadata={"description": "Cursor: only rows older than this one (the `next` of a page)."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class EventListQuery(_Query):
+    """Filters of `GET /v1/events`."""
+
+    source = fields.String(metadata={"description": "Source id."})
+    name = fields.String(metadata={"description": "Event name, e.g. Purchase."})
+    user = fields.String(metadata={"description": "anonymousId, memberId or email."})
+    id = fields.String(metadata={"description": "Event id."})
+
+
+class RejectionListQuery(_Query):
+    """Filters of `GET /v1/rejections`."""
+
+    source = fields.String(metadata={"description": "Source id."})
+    reason = fields.String(validate=validate.OneOf(
+        ["auth", "signature", "payload", "schema", "too_large", "content_type", "not_found", "adapter_error"]))
+
+
+class ReplayQuery(Schema):
+    """Options of a replay."""
+
+    class Meta:
+        unknown = RAISE
+
+    source = fields.String(metadata={"description": "Replay as this source (for inputs refused before a source "
+                                                    "was known, such as an unknown write key)."})
+
+    @validates("source")
+    def _not_empty(self, value: str, **_: Any) -> None:
+        if not value:
+            raise ValidationError("must be a source id")
+
+
+class ProblemItemSchema(Schema):
+    """One thing wrong with an input."""
+
+    field = fields.String(required=True, metadata={"description": "Path of the field, e.g. batch[2].commerce.value"})
+    value = fields.Raw(required=True, allow_none=True, metadata={"description": "The value received (shortened)."})
+    expectation = fields.String(required=True, metadata={"description": "What was expected instead."})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details with tagway's field / value / expectation items."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemItemSchema), required=True)
+    rejectionId = fields.Integer(metadata={"description": "Where the refused input is kept (GET /v1/rejections/{id})."})
+
+
+class ResultItemSchema(Schema):
+    """What became of one event of a request."""
+
+    index = fields.Integer(required=True)
+    id = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(["stored", "duplicate", "rejected"]))
+    rejectionId = fields.Integer()
+    errors = fields.List(fields.Nested(ProblemItemSchema))
+
+
+class IngestResultSchema(Schema):
+    """The answer to an ingest: counts and one result per event."""
+
+    accepted = fields.Integer(required=True, metadata={"description": "stored + duplicates: all acknowledged."})
+    stored = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True, metadata={"description": "Already stored (same source and id)."})
+    rejected = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ResultItemSchema), required=True)
+    note = fields.String()
+
+
+class StoredEventSchema(Schema):
+    """A stored event with its row number and the id of its raw input."""
+
+    seq = fields.Integer(required=True)
+    inputId = fields.Integer(allow_none=True)
+    event = fields.Dict(required=True, metadata={"description": "The canonical event (see /v1/schema/event)."})
+
+
+class EventPageSchema(Schema):
+    """A page of stored events, newest first."""
+
+    items = fields.List(fields.Nested(StoredEventSchema), required=True)
+    next = fields.Integer(allow_none=True, required=True, metadata={"description": "Pass as `before` for the next page."})
+
+
+class RejectionSchema(Schema):
+    """A refused input or event, kept with its reason."""
+
+    id = fields.Integer(required=True)
+    receivedAt = fields.String(required=True)
+    inputId = fields.Integer(allow_none=True)
+    sourceId = fields.String(allow_none=True)
+    adapter = fields.String(allow_none=True)
+    endpoint = fields.String(required=True)
+    status = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    problems = fields.List(fields.Nested(ProblemItemSchema), required=True)
+    eventIndex = fields.Integer(allow_none=True)
+    replayedAt = fields.String(allow_none=True)
+    replayResult = fields.String(allow_none=True)
+    body = fields.String(allow_none=True, metadata={"description": "The refused body (or event) as text, capped."})
+    bodyEncoding = fields.String(validate=validate.OneOf(["utf-8", "base64"]))
+    bodySize = fields.Integer(allow_none=True)
+
+
+class RejectionPageSchema(Schema):
+    """A page of rejections, newest first."""
+
+    items = fields.List(fields.Nested(RejectionSchema), required=True)
+    next = fields.Integer(allow_none=True, required=True)
+
+
+class RawInputSchema(Schema):
+    """A kept request, credentials removed."""
+
+    method = fields.String(required=True)
+    path = fields.String(required=True)
+    query = fields.String(required=True)
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class RejectionDetailSchema(RejectionSchema):
+    """A rejection with the request it came from."""
+
+    input = fields.Nested(RawInputSchema, allow_none=True)
+
+
+class ReplayResultSchema(Schema):
+    """What a replay did: the status and body the input would now be answered with."""
+
+    rejectionId = fields.Integer(required=True)
+    status = fields.Integer(required=True)
+    result = fields.Dict(required=True)
+
+
+class HealthSchema(Schema):
+    """Liveness or readiness."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable"]))
+    detail = fields.String()

@@ -1,0 +1,15 @@
+"""Configuration: one TOML file, validated at start-up, secrets from the environment."""
+
+from app.config.loader import ConfigError, find_config_path, load_config
+from app.config.model import GatewayConfig, Limits, ServerSettings, SourceConfig, StorageSettings
+
+__all__ = [
+    "ConfigError",
+    "GatewayConfig",
+    "Limits",
+    "ServerSettings",
+    "SourceConfig",
+    "StorageSettings",
+    "find_config_path",
+    "load_config",
+]

@@ -1,0 +1,203 @@
+"""Reading tagway.toml: environment overrides, ${VAR} secrets, validation with clear messages."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from marshmallow import INCLUDE, ValidationError
+
+from adapters.base import Adapter
+from app.config.model import GatewayConfig, SourceConfig
+from app.config.schema import SourceSchema, TopSchema
+
+DEFAULT_CONFIG_NAME = "tagway.toml"
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# TAGWAY_* variables that override one key each (the twelve-factor way to point at a database).
+ENV_OVERRIDES = {
+    "TAGWAY_DATABASE_URL": ("storage", "url"),
+    "TAGWAY_ADMIN_TOKEN": ("admin", "token"),
+    "TAGWAY_PUBLIC_URL": ("server", "public_url"),
+}
+_BASE_SOURCE_KEYS = frozenset(SourceSchema().fields)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` lists `key: what is expected` lines."""
+
+    def __init__(self, problems: list[str], path: str | None = None) -> None:
+        self.problems = problems
+        self.path = path
+        where = f" in {path}" if path else ""
+        super().__init__(f"invalid configuration{where}:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None = None,
+                     environ: Mapping[str, str] = os.environ) -> Path:
+    """The config file to use: the given path, else $TAGWAY_CONFIG, else ./tagway.toml."""
+    return Path(explicit or environ.get("TAGWAY_CONFIG") or DEFAULT_CONFIG_NAME)
+
+
+def load_config(source: str | os.PathLike[str] | Mapping[str, Any], adapters: Mapping[str, Adapter],
+                environ: Mapping[str, str] = os.environ) -> GatewayConfig:
+    """Load and validate a configuration from a TOML file or an already-parsed mapping."""
+    path: str | None = None
+    if isinstance(source, Mapping):
+        raw: dict[str, Any] = _deep_copy(source)
+        base_dir = Path.cwd()
+    else:
+        path = str(source)
+        raw = _read_toml(Path(source))
+        base_dir = Path(source).resolve().parent
+    _apply_env_overrides(raw, environ)
+    problems: list[str] = []
+    raw = _interpolate(raw, environ, "", problems)
+    if problems:
+        raise ConfigError(problems, path)
+    try:
+        top = TopSchema().load(raw)
+    except ValidationError as error:
+        problems.extend(flatten_errors(error.messages))
+        top = None
+    sources = _load_sources(raw.get("sources", []), adapters, problems)
+    if problems or top is None:
+        raise ConfigError(problems, path)
+    storage = top["storage"]
+    storage = replace(storage, url=_resolve_sqlite_path(storage.url, base_dir))
+    return GatewayConfig(
+        admin_token=top["admin"]["token"], server=top["server"], storage=storage,
+        limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"],
+        canonical_url=top["canonical_url"], sources=sources, path=path,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file; run `tagway init` to write a starter configuration"],
+                          str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"not valid TOML: {error}"], str(path)) from None
+
+
+def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for variable, (section, key) in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            table = raw.setdefault(section, {})
+            if isinstance(table, dict):
+                table[key] = environ[variable]
+
+
+def _interpolate(value: Any, environ: Mapping[str, str], key: str, problems: list[str]) -> Any:
+    """Replace ${NAME} in strings with the environment variable NAME; report the missing ones."""
+    if isinstance(value, str):
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in environ:
+                problems.append(f"{key}: environment variable {name} is not set")
+                return ""
+            return environ[name]
+        return _REFERENCE.sub(substitute, value)
+    if isinstance(value, dict):
+        return {k: _interpolate(v, environ, f"{key}.{k}" if key else k, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, environ, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+    return value
+
+
+def _load_sources(raw_sources: Any, adapters: Mapping[str, Adapter],
+                  problems: list[str]) -> dict[str, SourceConfig]:
+    sources: dict[str, SourceConfig] = {}
+    if not isinstance(raw_sources, list):
+        return sources
+    write_keys: dict[str, str] = {}
+    for index, raw in enumerate(raw_sources):
+        key = f"sources[{index}]"
+        if not isinstance(raw, dict):
+            problems.append(f"{key}: must be a table ([[sources]])")
+            continue
+        source = _load_source(key, raw, adapters, problems)
+        if source is None:
+            continue
+        if source.id in sources:
+            problems.append(f"{key}.id: {source.id!r} is used by another source; ids must be unique")
+        if source.write_key and source.write_key in write_keys:
+            problems.append(f"{key}.write_key: the same key is used by source {write_keys[source.write_key]!r}")
+        if source.write_key:
+            write_keys[source.write_key] = source.id
+        sources[source.id] = source
+    return sources
+
+
+def _load_source(key: str, raw: dict[str, Any], adapters: Mapping[str, Adapter],
+                 problems: list[str]) -> SourceConfig | None:
+    try:
+        base = SourceSchema(unknown=INCLUDE).load(raw)
+    except ValidationError as error:
+        problems.extend(flatten_errors(error.messages, key))
+        return None
+    adapter = adapters.get(base["adapter"])
+    if adapter is None:
+        known = ", ".join(sorted(adapters)) or "none"
+        problems.append(f"{key}.adapter: unknown adapter {base['adapter']!r}; registered adapters: {known}")
+        return None
+    own = {k: v for k, v in base.items() if k not in _BASE_SOURCE_KEYS}
+    settings: dict[str, Any] = {}
+    if adapter.settings_schema is not None:
+        try:
+            settings = adapter.settings_schema().load(own)
+        except ValidationError as error:
+            problems.extend(flatten_errors(error.messages, key))
+            return None
+    elif own:
+        problems.extend(f"{key}.{name}: unknown key for adapter {adapter.name!r}" for name in sorted(own))
+        return None
+    common = {k: base[k] for k in _BASE_SOURCE_KEYS if k in base}
+    return SourceConfig(**common, settings=settings, secret_settings=tuple(adapter.secret_settings))
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
+    """marshmallow's nested error dict as `key.sub[0]: message` lines."""
+    if isinstance(messages, dict):
+        lines: list[str] = []
+        for name, inner in messages.items():
+            if isinstance(name, int):
+                child = f"{prefix}[{name}]"
+            elif name == "_schema":
+                child = prefix
+            else:
+                child = f"{prefix}.{name}" if prefix else str(name)
+            lines.extend(flatten_errors(inner, child))
+        return lines
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        text = " ".join(m.rstrip(".") + "." for m in messages)
+        text = text.replace("Unknown field.", "unknown key (check its spelling and section).")
+        text = text.replace("Missing data for required field.", "missing: this key is required.")
+        return [f"{prefix or 'config'}: {text}"]
+    return [f"{prefix or 'config'}: {messages}"]
+
+
+def _resolve_sqlite_path(url: str, base_dir: Path) -> str:
+    """Make `sqlite:///relative.db` relative to the configuration file, not the working directory."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    location = url[len(prefix):]
+    if location.startswith("/") or location == ":memory:":
+        return url
+    return prefix + str((base_dir / location).resolve())
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value

@@ -1,0 +1,85 @@
+"""The validated configuration as frozen dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.base import Source
+from app.event.canonical_url import CanonicalUrlRules
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the gateway listens and how it is reached."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 1
+    trusted_proxies: int = 0
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where events are stored."""
+
+    url: str = "sqlite:///tagway.db"
+    sqlite_synchronous: str = "NORMAL"
+    busy_timeout_ms: int = 5000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits (DESIGN.md defaults)."""
+
+    max_event_bytes: int = 32 * 1024
+    max_request_bytes: int = 512 * 1024
+    max_batch_events: int = 500
+    max_json_depth: int = 32
+    max_kept_body_bytes: int = 64 * 1024
+    rate_limit: str | None = None
+    rate_limit_storage: str = "memory://"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One configured source: where events come from and how they are authenticated."""
+
+    id: str
+    adapter: str
+    title: str = ""
+    write_key: str | None = None
+    enabled: bool = True
+    rate_limit: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    secret_settings: tuple[str, ...] = ()
+
+    def as_adapter_source(self) -> Source:
+        """The view of this source that an adapter receives."""
+        return Source(id=self.id, adapter=self.adapter, settings=self.settings)
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Everything tagway.toml says, validated."""
+
+    admin_token: str
+    server: ServerSettings = field(default_factory=ServerSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    limits: Limits = field(default_factory=Limits)
+    anonymize_ip: bool = False
+    canonical_url: CanonicalUrlRules = field(default_factory=CanonicalUrlRules)
+    sources: Mapping[str, SourceConfig] = field(default_factory=dict)
+    path: str | None = None
+
+    def secrets(self) -> list[str]:
+        """Every secret value in the configuration, so that logs can scrub them."""
+        values = [self.admin_token]
+        for source in self.sources.values():
+            if source.write_key:
+                values.append(source.write_key)
+            values.extend(str(source.settings[k]) for k in source.secret_settings if source.settings.get(k))
+        return [v for v in values if v]

@@ -1,0 +1,128 @@
+"""marshmallow schemas of tagway.toml: every key, its type and its default."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+
+from app.config.model import Limits, ServerSettings, StorageSettings
+from app.event.canonical_url import DEFAULT_TRACKING_PARAMS, DEFAULT_TRACKING_PREFIXES, CanonicalUrlRules
+
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+MIN_SECRET_LENGTH = 16
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _secret(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(
+        min=MIN_SECRET_LENGTH, error=f"must be at least {MIN_SECRET_LENGTH} characters (run `tagway init` for a fresh one)"),
+        **kwargs)
+
+
+def _rate_limit(value: str | None) -> None:
+    if value is not None and not RATE_LIMIT.match(value):
+        raise ValidationError("must look like '100/second', '6000/minute' or '10 per hour'")
+
+
+class ServerSchema(_Strict):
+    public_url = fields.Url(require_tld=False, schemes={"http", "https"}, load_default=ServerSettings.public_url)
+    host = fields.String(load_default=ServerSettings.host)
+    port = fields.Integer(validate=validate.Range(1, 65535), load_default=ServerSettings.port)
+    workers = fields.Integer(validate=validate.Range(1, 64), load_default=ServerSettings.workers)
+    threads = fields.Integer(validate=validate.Range(1, 64), load_default=ServerSettings.threads)
+    trusted_proxies = fields.Integer(validate=validate.Range(0, 10), load_default=ServerSettings.trusted_proxies)
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> ServerSettings:
+        return ServerSettings(**data)
+
+
+class AdminSchema(_Strict):
+    token = _secret(required=True)
+
+
+class StorageSchema(_Strict):
+    url = fields.String(load_default=StorageSettings.url,
+                        validate=validate.Regexp(r"^(sqlite:///|postgres(ql)?(\+psycopg)?://)",
+                                                 error="must start with sqlite:/// or postgresql://"))
+    sqlite_synchronous = fields.String(
+        load_default=StorageSettings.sqlite_synchronous,
+        validate=validate.OneOf(["NORMAL", "FULL", "EXTRA"], error="must be NORMAL, FULL or EXTRA"))
+    busy_timeout_ms = fields.Integer(validate=validate.Range(0, 600_000), load_default=StorageSettings.busy_timeout_ms)
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> StorageSettings:
+        data["sqlite_synchronous"] = data["sqlite_synchronous"].upper()
+        return StorageSettings(**data)
+
+
+class LimitsSchema(_Strict):
+    max_event_bytes = fields.Integer(validate=validate.Range(1024, 1 << 20), load_default=Limits.max_event_bytes)
+    max_request_bytes = fields.Integer(validate=validate.Range(1024, 64 << 20), load_default=Limits.max_request_bytes)
+    max_batch_events = fields.Integer(validate=validate.Range(1, 10_000), load_default=Limits.max_batch_events)
+    max_json_depth = fields.Integer(validate=validate.Range(4, 256), load_default=Limits.max_json_depth)
+    max_kept_body_bytes = fields.Integer(validate=validate.Range(1024, 64 << 20),
+                                         load_default=Limits.max_kept_body_bytes)
+    rate_limit = fields.String(load_default=None, validate=_rate_limit)
+    rate_limit_storage = fields.String(load_default=Limits.rate_limit_storage, validate=validate.Regexp(
+        r"^(memory|redis|rediss|memcached)://", error="must be memory://, redis://host:port or memcached://..."))
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> Limits:
+        return Limits(**data)
+
+
+class PrivacySchema(_Strict):
+    anonymize_ip = fields.Boolean(load_default=False)
+
+
+class CanonicalUrlSchema(_Strict):
+    drop_params = fields.List(fields.String(), load_default=list(DEFAULT_TRACKING_PARAMS))
+    extra_drop_params = fields.List(fields.String(), load_default=list)
+    drop_param_prefixes = fields.List(fields.String(), load_default=list(DEFAULT_TRACKING_PREFIXES))
+    keep_params = fields.List(fields.String(), load_default=list)
+    drop_fragment = fields.Boolean(load_default=True)
+    sort_query = fields.Boolean(load_default=True)
+    drop_empty_params = fields.Boolean(load_default=False)
+    strip_trailing_slash = fields.Boolean(load_default=False)
+    strip_www = fields.Boolean(load_default=False)
+    drop_index_page = fields.Boolean(load_default=False)
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> CanonicalUrlRules:
+        extra = data.pop("extra_drop_params")
+        return CanonicalUrlRules.build(drop_params=[*data.pop("drop_params"), *extra], **data)
+
+
+class SourceSchema(Schema):
+    """The keys every source has; the adapter's own keys are validated by its settings schema."""
+
+    id = fields.String(required=True)
+    adapter = fields.String(required=True)
+    title = fields.String(load_default="")
+    write_key = _secret(load_default=None)
+    enabled = fields.Boolean(load_default=True)
+    rate_limit = fields.String(load_default=None, validate=_rate_limit)
+
+    @validates("id")
+    def _valid_id(self, value: str, **_: Any) -> None:
+        if not SOURCE_ID.match(value):
+            raise ValidationError("must be 1-63 lower-case letters, digits, '-' or '_' (it is part of the URL)")
+
+
+class TopSchema(_Strict):
+    server = fields.Nested(ServerSchema, load_default=lambda: ServerSettings())
+    admin = fields.Nested(AdminSchema, required=True)
+    storage = fields.Nested(StorageSchema, load_default=lambda: StorageSettings())
+    limits = fields.Nested(LimitsSchema, load_default=lambda: Limits())
+    privacy = fields.Nested(PrivacySchema, load_default=lambda: {"anonymize_ip": False})
+    canonical_url = fields.Nested(CanonicalUrlSchema, load_default=lambda: CanonicalUrlRules())
+    # Sources are validated one by one in the loader, since each adapter brings its own keys.
+    sources = fields.List(fields.Dict(), load_default=list)

@@ -1,0 +1,1 @@
+"""The canonical event: its schema, its normalization and its limits."""

@@ -1,0 +1,132 @@
+"""Normalization: what the gateway adds to every event before it is validated and stored."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from adapters.base import Event, Problem, Source
+from app.event.canonical_url import Canonicalizer, campaign_from_url
+from app.event.timefmt import format_time, parse_time
+
+FIELD_ORDER = ("id", "name", "occurredAt", "receivedAt", "source", "user", "page", "properties",
+               "commerce", "context")
+_ADAPTER_SOURCE_FIELDS = ("topic", "deliveryId", "shop")
+_TIME_EXPECTATION = "an RFC 3339 time with an offset, e.g. 2026-11-24T09:30:00.000Z"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """How an input reached the gateway: when, from where, through which source."""
+
+    received_at: datetime
+    source: Source
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Stamps ids and times, corrects clock skew, computes the canonical URL, fills context."""
+
+    canonicalizer: Canonicalizer
+    anonymize_ip: bool = False
+
+    def normalize(self, raw: Any, arrival: Arrival) -> tuple[Any, list[Problem]]:
+        """The normalized event and the problems found on the way (the schema check comes after)."""
+        if not isinstance(raw, dict):
+            return raw, [Problem("event", raw, "an event object")]
+        event = dict(raw)
+        problems: list[Problem] = []
+        if event.get("id") is None:
+            event["id"] = str(uuid.uuid4())
+        received = format_time(arrival.received_at)
+        event["receivedAt"] = received
+        event["occurredAt"] = self._occurred_at(event, arrival, problems) or received
+        event["source"] = self._source(event.get("source"), arrival.source)
+        self._page(event, problems)
+        self._context(event, arrival)
+        ordered = {key: event.pop(key) for key in FIELD_ORDER if key in event}
+        ordered.update(event)  # unknown fields stay, so that the schema names them
+        return ordered, problems
+
+    def _occurred_at(self, event: Event, arrival: Arrival, problems: list[Problem]) -> str | None:
+        """`receivedAt − (sentAt − occurredAt)` when the client says when it sent the event."""
+        sent_raw = event.pop("sentAt", None)
+        occurred_raw = event.get("occurredAt")
+        if occurred_raw is None:
+            return None
+        try:
+            occurred = parse_time(occurred_raw)
+        except (ValueError, TypeError):
+            problems.append(Problem("occurredAt", occurred_raw, _TIME_EXPECTATION))
+            return None
+        if sent_raw is None:
+            return format_time(occurred)
+        try:
+            sent = parse_time(sent_raw)
+        except (ValueError, TypeError):
+            problems.append(Problem("sentAt", sent_raw, _TIME_EXPECTATION))
+            return format_time(occurred)
+        return format_time(arrival.received_at - (sent - occurred))
+
+    @staticmethod
+    def _source(given: Any, source: Source) -> dict[str, Any]:
+        """The configured source; adapters may add the provider's topic, delivery id and shop."""
+        result: dict[str, Any] = {"id": source.id, "adapter": source.adapter}
+        if isinstance(given, dict):
+            result.update({k: given[k] for k in _ADAPTER_SOURCE_FIELDS if given.get(k) is not None})
+        return result
+
+    def _page(self, event: Event, problems: list[Problem]) -> None:
+        page = event.get("page")
+        if not isinstance(page, dict) or not isinstance(page.get("url"), str):
+            return
+        page = event["page"] = dict(page)
+        url = page["url"]
+        try:
+            canonical = self.canonicalizer.canonicalize(url)
+        except ValueError:
+            problems.append(Problem("page.url", url, "an absolute http or https URL"))
+            return
+        page.setdefault("canonicalUrl", canonical.url)
+        page.setdefault("path", url_path(canonical.url))
+        campaign = campaign_from_url(url)
+        if campaign:
+            context = event["context"] = dict(event.get("context") or {})
+            context.setdefault("campaign", campaign)
+
+    def _context(self, event: Event, arrival: Arrival) -> None:
+        context = event.get("context")
+        if context is not None and not isinstance(context, dict):
+            return  # the schema reports it
+        context = dict(context or {})
+        if arrival.ip and "ip" not in context:
+            context["ip"] = arrival.ip
+        if self.anonymize_ip and isinstance(context.get("ip"), str):
+            context["ip"] = anonymize_ip(context["ip"])
+        if arrival.user_agent and "userAgent" not in context:
+            context["userAgent"] = arrival.user_agent[:1024]
+        if context:
+            event["context"] = context
+
+
+def url_path(url: str) -> str:
+    """The path of an absolute URL (`/` when empty)."""
+    rest = url.split("://", 1)[-1]
+    slash = rest.find("/")
+    path = rest[slash:] if slash >= 0 else "/"
+    return path.split("?", 1)[0].split("#", 1)[0] or "/"
+
+
+def anonymize_ip(address: str) -> str:
+    """Zero the host part: the last octet of IPv4, all but the first 48 bits of IPv6."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)

@@ -1,0 +1,26 @@
+"""RFC 3339 times as the canonical event writes them: UTC, milliseconds, a trailing Z."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def format_time(moment: datetime) -> str:
+    """Format an aware datetime as `2026-11-24T09:30:00.123Z`."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an RFC 3339 time with an offset; raise ValueError otherwise."""
+    if not isinstance(text, str) or len(text) < 20 or text[10] not in "Tt ":
+        raise ValueError("not an RFC 3339 time")
+    moment = datetime.fromisoformat(text.replace("z", "Z"))
+    if moment.tzinfo is None:
+        raise ValueError("an RFC 3339 time needs an offset such as Z or +09:00")
+    return moment.astimezone(UTC)
+
+
+def from_epoch_millis(millis: int | float) -> datetime:
+    """A datetime from milliseconds since the Unix epoch."""
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)

@@ -1,0 +1,68 @@
+"""The gateway's parts, built once per app and reached through `current_gateway()`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from adapters.base import Adapter
+from app.auth import WriteKeys
+from app.config.model import GatewayConfig
+from app.event.canonical_url import Canonicalizer
+from app.event.normalize import Normalizer
+from app.event.schema import EventValidator
+from app.ingest import Ingestor
+from app.intake import Intake
+from app.metrics import Metrics
+from app.ratelimit import RateLimits
+from app.storage import SqlStorage, open_storage
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """Configuration, adapters, storage and the pipeline of one app."""
+
+    config: GatewayConfig
+    adapters: Mapping[str, Adapter]
+    storage: SqlStorage
+    canonicalizer: Canonicalizer
+    ingestor: Ingestor
+    intake: Intake
+    write_keys: WriteKeys
+    metrics: Metrics
+    rate_limits: RateLimits
+    clock: Clock
+
+    @classmethod
+    def build(cls, config: GatewayConfig, adapters: Mapping[str, Adapter], clock: Clock = utc_now) -> Gateway:
+        """Wire every part from the configuration."""
+        storage = open_storage(config.storage)
+        canonicalizer = Canonicalizer(config.canonical_url)
+        metrics = Metrics()
+        ingestor = Ingestor(storage, EventValidator(), Normalizer(canonicalizer, config.anonymize_ip),
+                            config.limits, metrics)
+        return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
+                   ingestor=ingestor, intake=Intake(ingestor), write_keys=WriteKeys(config.sources),
+                   metrics=metrics, rate_limits=RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit),
+                   clock=clock)
+
+    def webhook_url(self, source_id: str) -> str:
+        """The URL a provider posts to for this source."""
+        return f"{self.config.server.public_url.rstrip('/')}/v1/webhooks/{source_id}"
+
+
+def current_gateway() -> Gateway:
+    """The gateway of the app handling the current request."""
+    gateway = current_app.extensions["tagway"]
+    assert isinstance(gateway, Gateway)
+    return gateway

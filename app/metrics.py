@@ -1,0 +1,34 @@
+"""Prometheus metrics, correct under several gunicorn workers (prometheus_client multiprocess mode)."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+class Metrics:
+    """The gateway's metrics, in a registry of their own (no process-wide state to clash in tests)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("tagway_http_requests", "HTTP requests answered, by route and status.",
+                                ["route", "method", "status"], registry=self.registry)
+        self.latency = Histogram("tagway_http_request_duration_seconds", "Time to answer a request, by route.",
+                                 ["route"], registry=self.registry,
+                                 buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+        self.events = Counter("tagway_events", "Events received, by source and outcome "
+                              "(stored, duplicate, rejected).", ["source", "outcome"], registry=self.registry)
+        self.rejections = Counter("tagway_rejections", "Inputs and events refused and kept, by source and reason.",
+                                  ["source", "reason"], registry=self.registry)
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The text exposition: summed over every worker process when running under gunicorn."""
+        if os.environ.get(MULTIPROC_ENV):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

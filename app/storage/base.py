@@ -1,0 +1,226 @@
+"""SQL shared by every engine: one transaction per input, dedup on (source, event id)."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import orjson
+
+from app.storage.records import (
+    EventQuery,
+    EventRecord,
+    InputRecord,
+    RejectionQuery,
+    RejectionRecord,
+    StoreResult,
+)
+
+Router = Callable[[dict[str, Any]], Sequence[str]]
+"""Names of the destinations an event goes to (one outbox row each)."""
+
+INSERT_INPUT = (
+    "INSERT INTO inputs (received_at, source_id, adapter, endpoint, method, path, query, headers, body, "
+    "body_size, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+INSERT_EVENT = (
+    "INSERT INTO events (source_id, event_id, name, occurred_at, received_at, anonymous_id, member_id, "
+    "email, input_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (source_id, event_id) DO NOTHING"
+)
+INSERT_REJECTION = (
+    "INSERT INTO rejections (received_at, input_id, source_id, adapter, endpoint, status, reason, problems, "
+    "event_index, event_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+INSERT_OUTBOX = (
+    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
+)
+_REJECTION_COLUMNS = ("r.id, r.received_at, r.input_id, r.source_id, r.adapter, r.endpoint, r.status, r.reason, "
+                      "r.problems, r.event_index, r.event_body, r.replayed_at, r.replay_result")
+_INPUT_COLUMNS = ("id, received_at, source_id, adapter, endpoint, method, path, query, headers, body, body_size, "
+                  "remote_addr")
+
+
+class SqlStorage(abc.ABC):
+    """Storage over a DB-API connection; engines provide connections and their paramstyle."""
+
+    paramstyle = "?"
+
+    @abc.abstractmethod
+    def transaction(self, write: bool = False) -> AbstractContextManager[Any]:
+        """A connection inside a transaction, committed on success (raises StorageUnavailable)."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release this process's connections."""
+
+    def sql(self, text: str) -> str:
+        """The statement in this engine's parameter style."""
+        return text if self.paramstyle == "?" else text.replace("?", self.paramstyle)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def store(self, source_input: InputRecord, events: Sequence[EventRecord],
+              rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
+        """Write the input, its new events, their outbox rows and its rejections in one transaction."""
+        with self.transaction(write=True) as connection:
+            input_id = self._insert_input(connection, source_input)
+            stored: dict[int, int] = {}
+            if events:
+                connection.executemany(self.sql(INSERT_EVENT), [record.row(input_id) for record in events])
+                stored = self._new_events(connection, input_id, events)
+                if route is not None:
+                    self._insert_outbox(connection, events, stored, route)
+            rejection_ids = self._insert_rejections(connection, input_id, rejections)
+        return StoreResult(input_id=input_id, stored=frozenset(stored), rejection_ids=rejection_ids)
+
+    def reject(self, source_input: InputRecord, rejection: RejectionRecord) -> int:
+        """Keep a refused input and the reason; returns the rejection id."""
+        return self.store(source_input, (), (rejection,)).rejection_ids[0]
+
+    def _insert_input(self, connection: Any, record: InputRecord) -> int:
+        row = connection.execute(self.sql(INSERT_INPUT), (
+            record.received_at, record.source_id, record.adapter, record.endpoint, record.method,
+            record.path, record.query, orjson.dumps(record.headers).decode(), record.body,
+            record.body_size, record.remote_addr)).fetchone()
+        return int(row[0])
+
+    def _new_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
+        """Index in the write → row seq of the events this write inserted (later copies are duplicates)."""
+        rows = connection.execute(self.sql("SELECT seq, event_id FROM events WHERE input_id = ?"),
+                                  (input_id,)).fetchall()
+        inserted = {event_id: seq for seq, event_id in rows}
+        stored: dict[int, int] = {}
+        for index, record in enumerate(events):
+            seq = inserted.pop(record.event["id"], None)
+            if seq is not None:
+                stored[index] = seq
+        return stored
+
+    def _insert_outbox(self, connection: Any, events: Sequence[EventRecord], stored: dict[int, int],
+                       route: Router) -> None:
+        outbox: list[tuple[Any, ...]] = []
+        for index, seq in sorted(stored.items()):
+            event = events[index].event
+            now = event["receivedAt"]
+            outbox.extend((seq, destination, now, now, now) for destination in route(event))
+        if outbox:
+            connection.executemany(self.sql(INSERT_OUTBOX), outbox)
+
+    def _insert_rejections(self, connection: Any, input_id: int,
+                           rejections: Sequence[RejectionRecord]) -> tuple[int, ...]:
+        ids = []
+        for rejection in rejections:
+            row = connection.execute(self.sql(INSERT_REJECTION), (
+                rejection.received_at, input_id, rejection.source_id, rejection.adapter, rejection.endpoint,
+                rejection.status, rejection.reason, orjson.dumps(rejection.problems).decode(),
+                rejection.event_index, rejection.event_body)).fetchone()
+            ids.append(int(row[0]))
+        return tuple(ids)
+
+    def mark_replayed(self, rejection_id: int, when: str, result: str) -> None:
+        """Record that a rejection was replayed and how it went."""
+        with self.transaction(write=True) as connection:
+            connection.execute(self.sql("UPDATE rejections SET replayed_at = ?, replay_result = ? WHERE id = ?"),
+                               (when, result, rejection_id))
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise StorageUnavailable unless the database answers."""
+        with self.transaction() as connection:
+            connection.execute("SELECT 1").fetchone()
+
+    def list_events(self, query: EventQuery) -> list[dict[str, Any]]:
+        """Stored events, newest first, with their sequence number and input id."""
+        clauses, params = _event_filters(query)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        statement = f"SELECT seq, input_id, body FROM events {where} ORDER BY seq DESC LIMIT ?"
+        with self.transaction() as connection:
+            rows = connection.execute(self.sql(statement), (*params, query.limit)).fetchall()
+        return [{"seq": seq, "inputId": input_id, "event": orjson.loads(body)} for seq, input_id, body in rows]
+
+    def count_events(self) -> int:
+        """How many events are stored."""
+        with self.transaction() as connection:
+            return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def event_ids(self, source_id: str) -> set[str]:
+        """Every stored event id of a source (used by checks and tests)."""
+        with self.transaction() as connection:
+            rows = connection.execute(self.sql("SELECT event_id FROM events WHERE source_id = ?"),
+                                      (source_id,)).fetchall()
+        return {row[0] for row in rows}
+
+    def list_rejections(self, query: RejectionQuery) -> list[dict[str, Any]]:
+        """Kept rejections, newest first."""
+        clauses, params = [], []
+        for column, value, operator in (("r.source_id", query.source, "="), ("r.reason", query.reason, "="),
+                                        ("r.received_at", query.since, ">="), ("r.received_at", query.until, "<"),
+                                        ("r.id", query.before, "<")):
+            if value is not None:
+                clauses.append(f"{column} {operator} ?")
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        statement = f"SELECT {_REJECTION_COLUMNS} FROM rejections r {where} ORDER BY r.id DESC LIMIT ?"
+        with self.transaction() as connection:
+            rows = connection.execute(self.sql(statement), (*params, query.limit)).fetchall()
+        return [_rejection_dict(row) for row in rows]
+
+    def get_rejection(self, rejection_id: int) -> dict[str, Any] | None:
+        """One rejection with its raw input, or None."""
+        with self.transaction() as connection:
+            row = connection.execute(self.sql(f"SELECT {_REJECTION_COLUMNS} FROM rejections r WHERE r.id = ?"),
+                                     (rejection_id,)).fetchone()
+            if row is None:
+                return None
+            rejection = _rejection_dict(row)
+            rejection["input"] = self._input(connection, rejection["inputId"])
+        return rejection
+
+    def get_input(self, input_id: int) -> dict[str, Any] | None:
+        """One raw input, or None."""
+        with self.transaction() as connection:
+            return self._input(connection, input_id)
+
+    def _input(self, connection: Any, input_id: int | None) -> dict[str, Any] | None:
+        if input_id is None:
+            return None
+        row = connection.execute(self.sql(f"SELECT {_INPUT_COLUMNS} FROM inputs WHERE id = ?"),
+                                 (input_id,)).fetchone()
+        if row is None:
+            return None
+        keys = ("id", "receivedAt", "sourceId", "adapter", "endpoint", "method", "path", "query", "headers",
+                "body", "bodySize", "remoteAddr")
+        record = dict(zip(keys, row, strict=True))
+        record["headers"] = orjson.loads(record["headers"])
+        record["body"] = bytes(record["body"])
+        return record
+
+
+def _event_filters(query: EventQuery) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value, operator in (("source_id", query.source, "="), ("name", query.name, "="),
+                                    ("event_id", query.event_id, "="), ("received_at", query.since, ">="),
+                                    ("received_at", query.until, "<"), ("seq", query.before, "<")):
+        if value is not None:
+            clauses.append(f"{column} {operator} ?")
+            params.append(value)
+    if query.user is not None:
+        clauses.append("(anonymous_id = ? OR member_id = ? OR email = ?)")
+        params.extend([query.user] * 3)
+    return clauses, params
+
+
+def _rejection_dict(row: Sequence[Any]) -> dict[str, Any]:
+    keys = ("id", "receivedAt", "inputId", "sourceId", "adapter", "endpoint", "status", "reason", "problems",
+            "eventIndex", "eventBody", "replayedAt", "replayResult")
+    record = dict(zip(keys, row, strict=True))
+    record["problems"] = orjson.loads(record["problems"])
+    if record["eventBody"] is not None:
+        record["eventBody"] = bytes(record["eventBody"])
+    return record

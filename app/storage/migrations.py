@@ -1,0 +1,49 @@
+"""Versioned schema migrations (yoyo): applied under a lock, so every instance may run them."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from yoyo import get_backend, read_migrations
+
+
+def engine_of(url: str) -> str:
+    """`sqlite` or `postgresql`, from a database URL."""
+    return "sqlite" if url.startswith("sqlite:") else "postgresql"
+
+
+def _yoyo_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _migrations_dir(url: str) -> str:
+    return str(Path(str(resources.files("app"))) / "storage" / "migrations" / engine_of(url))
+
+
+def pending_migrations(url: str) -> list[str]:
+    """Ids of the migrations not yet applied."""
+    backend = get_backend(_yoyo_url(url))
+    try:
+        return [m.id for m in backend.to_apply(read_migrations(_migrations_dir(url)))]
+    finally:
+        backend.connection.close()
+
+
+def upgrade(url: str) -> list[str]:
+    """Apply every pending migration; returns the ids applied (none when up to date)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    backend = get_backend(_yoyo_url(url))
+    try:
+        migrations = read_migrations(_migrations_dir(url))
+        with backend.lock():
+            todo = backend.to_apply(migrations)
+            backend.apply_migrations(todo)
+        return [m.id for m in todo]
+    finally:
+        backend.connection.close()
