@@ -1,36 +1,24 @@
-"""tagway: an event gateway for websites and shops."""
+"""tagway: an event gateway for websites and shops.
+
+`create_app` imports the application lazily, so that `tagway serve` can prepare the environment
+(the metrics directory shared by gunicorn's workers) before the metrics library is imported.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from app import api
-from app.config import ConfigError, find_config_path, load_config
-from app.gateway import Clock, Gateway, utc_now
-from app.logs import configure_logging
-from app.registry import discover_adapters
-from app.storage.migrations import pending_migrations
+    from app.gateway import Clock
 
 
 def create_app(test_config: Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
-               clock: Clock = utc_now) -> Flask:
+               clock: Clock | None = None) -> Flask:
     """Build the gateway app from tagway.toml (or `test_config`, a mapping or a path)."""
-    app = Flask(__name__)
-    adapters = discover_adapters()
-    config = load_config(test_config if test_config is not None else find_config_path(), adapters)
-    pending = pending_migrations(config.storage.url)
-    if pending:
-        raise ConfigError([f"storage: the database is not up to date ({len(pending)} migrations pending); "
-                           "run `tagway db upgrade` (tagway serve does it for you)"], config.path)
-    configure_logging(config.secrets())
-    app.extensions["tagway"] = Gateway.build(config, adapters, clock)
-    if config.server.trusted_proxies:
-        hops = config.server.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    api.init_app(app)
-    return app
+    from app.factory import build_app
+
+    return build_app(test_config, clock=clock)

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from flask import Request
+from werkzeug.wrappers import Request
 
 from app.config.model import SourceConfig
 
@@ -19,7 +19,11 @@ def _digest(secret: str) -> bytes:
 
 def presented_credential(request: Request) -> str | None:
     """The key from `Authorization: Bearer <key>` or Basic auth with the key as user name (Segment-style)."""
-    header = request.headers.get("Authorization", "")
+    return credential_from_header(request.environ.get("HTTP_AUTHORIZATION", ""))
+
+
+def credential_from_header(header: str) -> str | None:
+    """The key in an Authorization header value, or None."""
     scheme, _, value = header.partition(" ")
     value = value.strip()
     if scheme.lower() == "bearer" and value:

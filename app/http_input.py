@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Request
+from werkzeug.wrappers import Request
 
 from adapters.base import Headers, InboundRequest
 from app.config.model import Limits
@@ -30,40 +30,59 @@ class ReceivedBody:
 
 def read_body(request: Request, limits: Limits) -> ReceivedBody:
     """Read at most the request limit; keep only the beginning of an oversized body."""
+    environ = request.environ
     declared = request.content_length
-    stream = request.stream
-    if declared is not None and declared > limits.max_request_bytes:
-        return ReceivedBody(stream.read(limits.max_kept_body_bytes), declared, True)
+    if declared is not None:
+        # With a declared length the raw input is read directly: exactly that many bytes.
+        raw = environ["wsgi.input"]
+        if declared > limits.max_request_bytes:
+            return ReceivedBody(raw.read(min(declared, limits.max_kept_body_bytes)), declared, True)
+        data = raw.read(declared)
+        return ReceivedBody(data, len(data), False)
+    stream = environ["wsgi.input"] if environ.get("wsgi.input_terminated") else request.stream
     data = stream.read(limits.max_request_bytes + 1)
     if len(data) > limits.max_request_bytes:
         return ReceivedBody(data[: limits.max_kept_body_bytes], len(data), True)
     return ReceivedBody(data, len(data), False)
 
 
-def inbound_request(request: Request, body: bytes, received_at: datetime, limits: Limits) -> InboundRequest:
+def request_headers(request: Request) -> dict[str, str]:
+    """The request's headers in one pass over the WSGI environ."""
+    environ = request.environ
+    headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items()
+               if key.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["Content-Type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):
+        headers["Content-Length"] = environ["CONTENT_LENGTH"]
+    return headers
+
+
+def inbound_request(request: Request, headers: dict[str, str], body: bytes, received_at: datetime,
+                    limits: Limits) -> InboundRequest:
     """The framework-neutral view of the request that adapters receive."""
     return InboundRequest(
         method=request.method,
         path=request.path,
-        headers=Headers(request.headers.items()),
+        headers=Headers(headers),
         body=body,
-        query={key: request.args.getlist(key) for key in request.args},
+        query={key: request.args.getlist(key) for key in request.args} if request.environ.get("QUERY_STRING") else {},
         received_at=received_at,
         remote_addr=request.remote_addr,
         max_json_depth=limits.max_json_depth,
     )
 
 
-def input_record(request: Request, body: ReceivedBody, received_at: datetime, endpoint: str, limits: Limits,
-                 source_id: str | None = None, adapter: str | None = None,
-                 secret_headers: frozenset[str] = frozenset()) -> InputRecord:
+def input_record(request: Request, headers: dict[str, str], body: ReceivedBody, received_at: datetime,
+                 endpoint: str, limits: Limits, source_id: str | None = None,
+                 adapter: str | None = None) -> InputRecord:
     """What is kept of a request: credentials removed, body capped."""
-    dropped = CREDENTIAL_HEADERS | secret_headers
-    headers = {name: value for name, value in request.headers.items() if name.lower() not in dropped}
+    kept_headers = {name: value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS}
+    query_string = request.environ.get("QUERY_STRING", "")
     query = urlencode([(key, MASK if key.lower() in CREDENTIAL_PARAMS else value)
-                       for key, value in request.args.items(multi=True)])
+                       for key, value in request.args.items(multi=True)]) if query_string else ""
     return InputRecord(
         received_at=format_time(received_at), endpoint=endpoint, method=request.method, path=request.path,
         body=body.data[: limits.max_kept_body_bytes], body_size=body.size, source_id=source_id,
-        adapter=adapter, query=query, headers=headers, remote_addr=request.remote_addr,
+        adapter=adapter, query=query, headers=kept_headers, remote_addr=request.remote_addr,
     )

@@ -129,16 +129,16 @@ class Ingestor:
             counts[item["status"]] += 1
         for status, count in counts.items():
             if count:
-                self.metrics.events.labels(source=arrival.source.id, outcome=status).inc(count)
+                self.metrics.count_events(arrival.source.id, status, count)
         if counts["rejected"]:
-            self.metrics.rejections.labels(source=arrival.source.id, reason="schema").inc(counts["rejected"])
+            self.metrics.count_rejections(arrival.source.id, "schema", counts["rejected"])
             log.warning("events rejected", extra={"source": arrival.source.id, "rejected": counts["rejected"]})
         summary = {"accepted": counts["stored"] + counts["duplicate"], "stored": counts["stored"],
                    "duplicates": counts["duplicate"], "rejected": counts["rejected"], "results": results}
         if results and counts["rejected"] == len(results):
             error = ProblemError("invalid-event", [p for c in checked for p in c.problems],
-                                 detail="No event was accepted; each rejected input is kept and can be replayed.",
-                                 **summary)
+                                 detail="No event was accepted; each rejected input is kept and can be replayed.")
+            error.extra.update(summary)
             return Outcome(error.status, error.body(), problem=True)
         return Outcome(200, summary)
 
@@ -154,7 +154,7 @@ class Ingestor:
             log.exception("could not keep a rejected input", extra={"reason": reason})
             raise ProblemError("storage-unavailable", detail="The input was refused and could not be kept; "
                                "retry later.", headers={"Retry-After": "1"}) from None
-        self.metrics.rejections.labels(source=record.source_id or "", reason=reason).inc()
+        self.metrics.count_rejections(record.source_id or "", reason)
         log.warning("input rejected", extra={"source": record.source_id, "reason": reason,
                                              "rejection_id": rejection_id, "status": error.status})
         error.extra["rejectionId"] = rejection_id

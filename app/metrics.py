@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -24,6 +24,29 @@ class Metrics:
                               "(stored, duplicate, rejected).", ["source", "outcome"], registry=self.registry)
         self.rejections = Counter("tagway_rejections", "Inputs and events refused and kept, by source and reason.",
                                   ["source", "reason"], registry=self.registry)
+
+        # Label lookups take a lock and build keys; the children are cached per label set.
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (metric._name, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
+    def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count an answered request and its duration."""
+        self._child(self.requests, route, method, str(status)).inc()
+        self._child(self.latency, route).observe(seconds)
+
+    def count_events(self, source: str, outcome: str, count: int = 1) -> None:
+        """Count events of a source by outcome."""
+        self._child(self.events, source, outcome).inc(count)
+
+    def count_rejections(self, source: str, reason: str, count: int = 1) -> None:
+        """Count refused inputs or events of a source by reason."""
+        self._child(self.rejections, source, reason).inc(count)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text exposition: summed over every worker process when running under gunicorn."""

@@ -84,7 +84,8 @@ def _with_delivery(event: Any, delivery: str | None) -> Any:
     """Record the webhook id as the delivery id of each event."""
     if not isinstance(event, dict) or not delivery:
         return event
-    source = event.get("source") if isinstance(event.get("source"), dict) else {}
+    given = event.get("source")
+    source = given if isinstance(given, dict) else {}
     return {**event, "source": {**source, "deliveryId": delivery[:200]}}
 
 

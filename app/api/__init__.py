@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import admin, errors, ingest, meta, observe
+from app.api import admin, errors, meta, observe
+from app.api.hot_path import IngestHotPath
+from app.gateway import Gateway
 
 
-def init_app(app: Flask) -> None:
-    """Register every route and hook on the app."""
+def init_app(app: Flask, gateway: Gateway) -> None:
+    """Register every route and hook on the app; ingestion is served in front of Flask."""
     observe.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(ingest.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(meta.blueprint)
+    app.wsgi_app = IngestHotPath(app.wsgi_app, gateway)  # type: ignore[method-assign]

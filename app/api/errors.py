@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
-from werkzeug.exceptions import HTTPException
+from flask import Flask
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Response
 
 from adapters.base import Problem
 from app.problems import ProblemError, problem_response, problem_type_uri
@@ -17,35 +18,35 @@ _SLUG_OF_STATUS = {404: "not-found", 405: "method-not-allowed", 413: "too-large"
                    429: "rate-limited"}
 
 
-def init_app(app: Flask) -> None:
-    """Install the problem+json error handlers."""
-
-    @app.errorhandler(ProblemError)
-    def _problem(error: ProblemError) -> Response:
+def problem_for(error: BaseException) -> Response:
+    """The problem response for any exception raised while answering a request."""
+    if isinstance(error, ProblemError):
         return error.response()
-
-    @app.errorhandler(StorageUnavailable)
-    def _storage(error: StorageUnavailable) -> Response:
+    if isinstance(error, StorageUnavailable):
         log.error("storage unavailable", extra={"error": str(error)})
         return ProblemError("storage-unavailable", detail="Nothing was recorded; retry later.",
                             headers={"Retry-After": "1"}).response()
+    if isinstance(error, HTTPException):
+        return _http_problem(error)
+    log.exception("unexpected error", exc_info=error)
+    return ProblemError("internal-error", [Problem("request", None, "a request the gateway can process")],
+                        detail="The error is logged; the input was not recorded, retry later.").response()
 
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Response:
-        status = error.code or 500
-        slug = _SLUG_OF_STATUS.get(status)
-        if slug:
-            response = ProblemError(slug, detail=error.description).response()
-        else:
-            body = {"type": problem_type_uri("http-error"), "title": error.name, "status": status,
-                    "detail": error.description, "errors": []}
-            response = problem_response(body, status)
-        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
-        return response
 
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Response:
-        log.exception("unexpected error")
-        return ProblemError("internal-error", [Problem("request", None, "a request the gateway can process")],
-                            detail="The error is logged; the input was not recorded, retry later.").response()
+def _http_problem(error: HTTPException) -> Response:
+    status = error.code or 500
+    slug = _SLUG_OF_STATUS.get(status)
+    if slug:
+        response = ProblemError(slug, detail=error.description).response()
+    else:
+        body = {"type": problem_type_uri("http-error"), "title": error.name, "status": status,
+                "detail": error.description, "errors": []}
+        response = problem_response(body, status)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the problem+json error handler for every exception."""
+    app.register_error_handler(Exception, problem_for)

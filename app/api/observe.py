@@ -21,11 +21,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _count(response: Response) -> Response:
-        metrics = current_gateway().metrics
-        route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        rule = request.url_rule
+        route = rule.rule if rule is not None else "<unmatched>"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        metrics.requests.labels(route=route, method=request.method, status=str(response.status_code)).inc()
-        metrics.latency.labels(route=route).observe(elapsed)
+        current_gateway().metrics.observe_request(route, request.method, response.status_code, elapsed)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("request", extra={"method": request.method, "path": request.path,
                                         "status": response.status_code, "ms": round(elapsed * 1000, 2)})

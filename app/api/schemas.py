@@ -115,7 +115,8 @@ class EventPageSchema(Schema):
     """A page of stored events, newest first."""
 
     items = fields.List(fields.Nested(StoredEventSchema), required=True)
-    next = fields.Integer(allow_none=True, required=True, metadata={"description": "Pass as `before` for the next page."})
+    next = fields.Integer(allow_none=True, required=True,
+                          metadata={"description": "Pass as `before` for the next page."})
 
 
 class RejectionSchema(Schema):

@@ -164,7 +164,7 @@ def _load_source(key: str, raw: dict[str, Any], adapters: Mapping[str, Adapter],
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
-    """marshmallow's nested error dict as `key.sub[0]: message` lines."""
+    """Marshmallow's nested error dict as `key.sub[0]: message` lines."""
     if isinstance(messages, dict):
         lines: list[str] = []
         for name, inner in messages.items():

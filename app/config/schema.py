@@ -21,9 +21,8 @@ class _Strict(Schema):
 
 
 def _secret(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(
-        min=MIN_SECRET_LENGTH, error=f"must be at least {MIN_SECRET_LENGTH} characters (run `tagway init` for a fresh one)"),
-        **kwargs)
+    too_short = f"must be at least {MIN_SECRET_LENGTH} characters (run `tagway init` for a fresh one)"
+    return fields.String(validate=validate.Length(min=MIN_SECRET_LENGTH, error=too_short), **kwargs)
 
 
 def _rate_limit(value: str | None) -> None:

@@ -73,6 +73,9 @@ class CanonicalUrl:
     url: str
     rules: tuple[str, ...] = field(default_factory=tuple)
     dropped_params: tuple[str, ...] = field(default_factory=tuple)
+    path: str = "/"
+    campaign: tuple[tuple[str, str], ...] = ()
+    """The utm_* parameters of the original URL (kept as pairs: results are cached and shared)."""
 
 
 class Canonicalizer:
@@ -135,7 +138,8 @@ class Canonicalizer:
             canonical += "#" + fragment
         if query and not dropped and raw.query != query and "sort-query" not in applied:
             applied.append("normalize-query-encoding")
-        return CanonicalUrl(canonical, tuple(applied), tuple(dropped))
+        return CanonicalUrl(canonical, tuple(applied), tuple(dropped), path,
+                            tuple(campaign_from_url(url).items()))
 
     def _clean_query(self, raw_query: str, applied: list[str]) -> tuple[str, list[str]]:
         """Drop tracking (and optionally empty) parameters and sort the rest; raw encoding kept."""

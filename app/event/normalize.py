@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import Event, Problem, Source
-from app.event.canonical_url import Canonicalizer, campaign_from_url
+from app.event.canonical_url import Canonicalizer
 from app.event.timefmt import format_time, parse_time
 
 FIELD_ORDER = ("id", "name", "occurredAt", "receivedAt", "source", "user", "page", "properties",
@@ -27,6 +28,11 @@ class Arrival:
     ip: str | None = None
     user_agent: str | None = None
 
+    @functools.cached_property
+    def received_text(self) -> str:
+        """`received_at` formatted once for every event of the input."""
+        return format_time(self.received_at)
+
 
 @dataclass(frozen=True)
 class Normalizer:
@@ -43,7 +49,7 @@ class Normalizer:
         problems: list[Problem] = []
         if event.get("id") is None:
             event["id"] = str(uuid.uuid4())
-        received = format_time(arrival.received_at)
+        received = arrival.received_text
         event["receivedAt"] = received
         event["occurredAt"] = self._occurred_at(event, arrival, problems) or received
         event["source"] = self._source(event.get("source"), arrival.source)
@@ -93,11 +99,11 @@ class Normalizer:
             problems.append(Problem("page.url", url, "an absolute http or https URL"))
             return
         page.setdefault("canonicalUrl", canonical.url)
-        page.setdefault("path", url_path(canonical.url))
-        campaign = campaign_from_url(url)
-        if campaign:
-            context = event["context"] = dict(event.get("context") or {})
-            context.setdefault("campaign", campaign)
+        page.setdefault("path", canonical.path)
+        if canonical.campaign:
+            context = event.get("context")
+            if context is None or (isinstance(context, dict) and "campaign" not in context):
+                event["context"] = {**(context or {}), "campaign": dict(canonical.campaign)}
 
     def _context(self, event: Event, arrival: Arrival) -> None:
         context = event.get("context")
@@ -112,14 +118,6 @@ class Normalizer:
             context["userAgent"] = arrival.user_agent[:1024]
         if context:
             event["context"] = context
-
-
-def url_path(url: str) -> str:
-    """The path of an absolute URL (`/` when empty)."""
-    rest = url.split("://", 1)[-1]
-    slash = rest.find("/")
-    path = rest[slash:] if slash >= 0 else "/"
-    return path.split("?", 1)[0].split("#", 1)[0] or "/"
 
 
 def anonymize_ip(address: str) -> str:

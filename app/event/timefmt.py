@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 def format_time(moment: datetime) -> str:
     """Format an aware datetime as `2026-11-24T09:30:00.123Z`."""
     utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+            f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z")
 
 
 def parse_time(text: str) -> datetime:

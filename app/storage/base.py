@@ -23,7 +23,7 @@ Router = Callable[[dict[str, Any]], Sequence[str]]
 
 INSERT_INPUT = (
     "INSERT INTO inputs (received_at, source_id, adapter, endpoint, method, path, query, headers, body, "
-    "body_size, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "body_size, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_EVENT = (
     "INSERT INTO events (source_id, event_id, name, occurred_at, received_at, anonymous_id, member_id, "
@@ -70,8 +70,7 @@ class SqlStorage(abc.ABC):
             input_id = self._insert_input(connection, source_input)
             stored: dict[int, int] = {}
             if events:
-                connection.executemany(self.sql(INSERT_EVENT), [record.row(input_id) for record in events])
-                stored = self._new_events(connection, input_id, events)
+                stored = self._insert_events(connection, input_id, events)
                 if route is not None:
                     self._insert_outbox(connection, events, stored, route)
             rejection_ids = self._insert_rejections(connection, input_id, rejections)
@@ -82,22 +81,20 @@ class SqlStorage(abc.ABC):
         return self.store(source_input, (), (rejection,)).rejection_ids[0]
 
     def _insert_input(self, connection: Any, record: InputRecord) -> int:
-        row = connection.execute(self.sql(INSERT_INPUT), (
+        row = connection.execute(self.sql(INSERT_INPUT + " RETURNING id"), (
             record.received_at, record.source_id, record.adapter, record.endpoint, record.method,
             record.path, record.query, orjson.dumps(record.headers).decode(), record.body,
             record.body_size, record.remote_addr)).fetchone()
         return int(row[0])
 
-    def _new_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
-        """Index in the write → row seq of the events this write inserted (later copies are duplicates)."""
-        rows = connection.execute(self.sql("SELECT seq, event_id FROM events WHERE input_id = ?"),
-                                  (input_id,)).fetchall()
-        inserted = {event_id: seq for seq, event_id in rows}
+    def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
+        """Insert what is new; returns index in the write → row seq (later copies of an id are duplicates)."""
+        statement = self.sql(INSERT_EVENT + " RETURNING seq")
         stored: dict[int, int] = {}
         for index, record in enumerate(events):
-            seq = inserted.pop(record.event["id"], None)
-            if seq is not None:
-                stored[index] = seq
+            row = connection.execute(statement, record.row(input_id)).fetchone()
+            if row is not None:
+                stored[index] = int(row[0])
         return stored
 
     def _insert_outbox(self, connection: Any, events: Sequence[EventRecord], stored: dict[int, int],

@@ -30,12 +30,8 @@ CREATE TABLE events (
     body          TEXT    NOT NULL,          -- the canonical event as JSON
     UNIQUE (source_id, event_id)
 );
-CREATE INDEX events_by_input ON events (input_id);
-CREATE INDEX events_by_name ON events (name, seq);
-CREATE INDEX events_by_received ON events (received_at);
-CREATE INDEX events_by_anonymous_id ON events (anonymous_id) WHERE anonymous_id IS NOT NULL;
-CREATE INDEX events_by_member_id ON events (member_id) WHERE member_id IS NOT NULL;
-CREATE INDEX events_by_email ON events (email) WHERE email IS NOT NULL;
+-- No secondary index on purpose: each one is another b-tree written by every commit on the
+-- ingestion path. Listings scan from the newest event (ORDER BY seq DESC LIMIT n).
 
 CREATE TABLE rejections (
     id            INTEGER PRIMARY KEY,

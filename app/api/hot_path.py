@@ -1,0 +1,85 @@
+"""The ingestion routes, served in front of Flask.
+
+Ingestion is the hot path: every browser event and webhook goes through it. Flask's request
+contexts, routing and hooks cost about as much as the rest of a no-op request, so these routes
+are dispatched here, straight from WSGI, to the same handlers, errors and metrics as the rest of
+the API; every other path falls through to the Flask app.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.wrappers import Request
+
+from adapters.base import Reply
+from app.api.errors import problem_for
+from app.api.ingest import handle_events, handle_webhook
+from app.gateway import Gateway
+from app.ingest import Outcome
+from app.problems import PROBLEM_CONTENT_TYPE
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+EVENTS_PATH = "/v1/events"
+WEBHOOK_PREFIX = "/v1/webhooks/"
+
+# Route labels of the metrics, the same as Flask's rule syntax.
+EVENTS_ROUTE = EVENTS_PATH
+WEBHOOK_ROUTE = WEBHOOK_PREFIX + "<source_id>"
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+Handler = Callable[[Request], Outcome | Reply]
+
+
+class IngestHotPath:
+    """WSGI middleware: POST /v1/events and POST /v1/webhooks/<source_id>; the rest goes to `app`."""
+
+    def __init__(self, app: WsgiApp, gateway: Gateway) -> None:
+        self.app = app
+        self.gateway = gateway
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == EVENTS_PATH:
+            if environ["REQUEST_METHOD"] != "POST":
+                return self.app(environ, start_response)  # GET /v1/events is the admin listing
+            return self._serve(EVENTS_ROUTE, lambda request: handle_events(self.gateway, request),
+                               environ, start_response)
+        if path.startswith(WEBHOOK_PREFIX) and "/" not in path[len(WEBHOOK_PREFIX):]:
+            source_id = path[len(WEBHOOK_PREFIX):]
+            if environ["REQUEST_METHOD"] != "POST":
+                handler: Handler = _method_not_allowed
+            else:
+                def handler(request: Request) -> Outcome | Reply:
+                    return handle_webhook(self.gateway, request, source_id)
+            return self._serve(WEBHOOK_ROUTE, handler, environ, start_response)
+        return self.app(environ, start_response)
+
+    def _serve(self, route: str, handler: Handler, environ: dict[str, Any],
+               start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        try:
+            result = handler(Request(environ))
+        except Exception as error:  # every failure becomes a problem body, as in the Flask app
+            response = problem_for(error)
+            self._observe(route, environ, response.status_code, started)
+            return response(environ, start_response)
+        if isinstance(result, Reply):
+            status, body, content_type = result.status, result.body, result.content_type
+        else:
+            status, body = result.status, orjson.dumps(result.body)
+            content_type = PROBLEM_CONTENT_TYPE if result.problem else "application/json"
+        self._observe(route, environ, status, started)
+        start_response(STATUS_LINES[status], [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _observe(self, route: str, environ: dict[str, Any], status: int, started: float) -> None:
+        self.gateway.metrics.observe_request(route, environ["REQUEST_METHOD"], status, time.perf_counter() - started)
+
+
+def _method_not_allowed(request: Request) -> Outcome:
+    raise MethodNotAllowed(valid_methods=["POST"])

@@ -1,0 +1,90 @@
+"""`tagway init`: a starter configuration with fresh secrets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+
+import click
+
+from app.cli.common import config_path
+
+TEMPLATE = """\
+# tagway configuration, written by `tagway init`.
+# Keep this file private: it holds secrets. Any value may instead come from the environment,
+# written as "${{NAME}}" (for example token = "${{TAGWAY_ADMIN_TOKEN}}"); TAGWAY_DATABASE_URL,
+# TAGWAY_ADMIN_TOKEN and TAGWAY_PUBLIC_URL override their keys directly.
+
+[server]
+# The address browsers and shops use to reach this gateway (printed in webhook URLs).
+public_url = "{public_url}"
+host = "{host}"
+port = {port}
+workers = 2
+
+[admin]
+# For the admin API (and the console): Authorization: Bearer <token>.
+token = "{admin_token}"
+
+[storage]
+# SQLite, next to this file. For several machines use postgresql://... (see the README).
+url = "sqlite:///tagway.db"
+
+[privacy]
+# Zero the last part of IP addresses before they are stored.
+anonymize_ip = false
+
+[limits]
+# The defaults: 32 KB per event, 512 KB per request, 500 events per batch, JSON depth 32.
+# rate_limit = "100/second"   # per source, unless the source sets its own
+
+[canonical_url]
+# Tracking parameters (utm_*, gclid, fbclid, ...) are dropped from page.canonicalUrl by default.
+# extra_drop_params = ["ref"]
+# strip_trailing_slash = false
+
+[[sources]]
+# The browser/API source: the GTM template and POST /v1/events use its write key.
+id = "website"
+adapter = "canonical"
+title = "Website and server API"
+write_key = "{write_key}"
+"""
+
+
+def fresh_secret(prefix: str) -> str:
+    """A random secret with a recognisable prefix (secret scanners and people spot it)."""
+    return f"{prefix}_{secrets.token_urlsafe(24)}"
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing configuration.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--public-url", default=None, help="How others reach the gateway [default: http://HOST:PORT].")
+@click.pass_context
+def init(context: click.Context, force: bool, host: str, port: int, public_url: str | None) -> None:
+    """Write a starter tagway.toml with one browser/API source and fresh secrets."""
+    path = config_path(context)
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; use --force to replace it (its secrets will change)")
+    public_url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    write_key, admin_token = fresh_secret("wk"), fresh_secret("adm")
+    text = TEMPLATE.format(public_url=public_url, host=host, port=port, admin_token=admin_token,
+                           write_key=write_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    event = ('{"name": "PageView", "page": {"url": "https://example.com/"}, '
+             '"user": {"anonymousId": "first-visitor"}}')
+    click.echo(f"Wrote {path} (keep it private: it holds the secrets below).\n")
+    click.echo(f"  write key (source 'website'): {write_key}")
+    click.echo(f"  admin token:                  {admin_token}\n")
+    click.echo("Start the gateway:\n  tagway serve\n")
+    click.echo("Send a first event:")
+    click.echo(f"  curl -X POST {public_url}/v1/events -H {shlex.quote('Authorization: Bearer ' + write_key)} "
+               f"-H 'Content-Type: application/json' -d {shlex.quote(event)}\n")
+    click.echo("See it stored:")
+    click.echo(f"  curl {public_url}/v1/events -H {shlex.quote('Authorization: Bearer ' + admin_token)}")

@@ -1,0 +1,75 @@
+"""`tagway serve`: migrations, then the gateway under gunicorn."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from app.cli.common import config_path, load_or_exit
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on [default: server.host].")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port [default: server.port].")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes [default: server.workers].")
+@click.option("--threads", default=None, type=click.IntRange(1, 64),
+              help="Threads per worker [default: server.threads].")
+@click.pass_context
+def serve(context: click.Context, host: str | None, port: int | None, workers: int | None,
+          threads: int | None) -> None:
+    """Run the gateway (applies pending database migrations first)."""
+    config = load_or_exit(context)
+    from app.storage.migrations import upgrade
+
+    applied = upgrade(config.storage.url)
+    if applied:
+        click.echo(f"database upgraded: {', '.join(applied)}", err=True)
+    os.environ["TAGWAY_CONFIG"] = str(config_path(context).resolve())
+    # Imported here: it prepares the metrics directory before any worker imports the metrics library.
+    from app import gunicorn_conf
+
+    server = config.server
+    options = {
+        "bind": f"{host or server.host}:{port or server.port}",
+        "workers": workers or server.workers,
+        "threads": threads or server.threads,
+        "worker_class": "gthread" if (threads or server.threads) > 1 else "sync",
+        "accesslog": gunicorn_conf.accesslog,
+        "errorlog": gunicorn_conf.errorlog,
+        "timeout": gunicorn_conf.timeout,
+        "graceful_timeout": gunicorn_conf.graceful_timeout,
+        "on_starting": gunicorn_conf.on_starting,
+        "child_exit": gunicorn_conf.child_exit,
+        "control_socket_disable": gunicorn_conf.control_socket_disable,
+    }
+    click.echo(f"tagway listening on http://{options['bind']} (public URL {server.public_url})", err=True)
+    GatewayServer(options).run()
+
+
+def _gunicorn_base() -> type:
+    from gunicorn.app.base import BaseApplication
+
+    return BaseApplication
+
+
+class GatewayServer(_gunicorn_base()):  # type: ignore[misc]
+    """gunicorn running `app:create_app()` with settings from tagway.toml."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand the options to gunicorn."""
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # settings differ between gunicorn releases
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Build the app in each worker."""
+        from app import create_app
+
+        return create_app()

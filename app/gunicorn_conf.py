@@ -1,0 +1,40 @@
+"""gunicorn settings shared by `tagway serve` and the Procfile's `gunicorn 'app:create_app()'`.
+
+Metrics are summed over worker processes through files in PROMETHEUS_MULTIPROC_DIR; it must be
+set before any worker imports the metrics library, which is why it is set when this file loads.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+if not os.environ.get(MULTIPROC_ENV):
+    os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="tagway-metrics-")
+
+# Access logs would print request lines, and a pixel's query string carries a write key.
+accesslog = None
+errorlog = "-"
+timeout = 30
+graceful_timeout = 10
+# gunicorn >= 25 opens a control socket at a fixed path; several gateways on one machine would clash.
+control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Start counting from zero: remove the files of processes from an earlier run."""
+    directory = Path(os.environ[MULTIPROC_ENV])
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Let the metrics of a finished worker stop counting as live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

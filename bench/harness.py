@@ -1,0 +1,175 @@
+"""Shared benchmark machinery: a gateway and a no-op baseline under the same gunicorn settings, and wrk.
+
+Figures are ratios against the baseline measured in the same run, since these machines are shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+WRITE_KEY = "wk_bench_0123456789abcdef"
+ADMIN_TOKEN = "adm_bench_0123456789abcdef"
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_wrk() -> str:
+    """The wrk load generator; installed from Debian's packages when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (Debian package) for the load generator...", file=sys.stderr)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False)
+    if not shutil.which("wrk"):
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=False)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return str(shutil.which("wrk"))
+
+
+def write_config(directory: Path, extra: str = "") -> Path:
+    """A gateway configuration with known secrets in `directory`."""
+    path = directory / "tagway.toml"
+    path.write_text(textwrap.dedent(f"""\
+        [admin]
+        token = "{ADMIN_TOKEN}"
+        [storage]
+        url = "sqlite:///{directory / 'bench.db'}"
+        [[sources]]
+        id = "web"
+        adapter = "canonical"
+        write_key = "{WRITE_KEY}"
+        """) + extra)
+    subprocess.run([str(VENV_BIN / "tagway"), "-c", str(path), "db", "upgrade"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return path
+
+
+@dataclass(frozen=True)
+class GunicornSettings:
+    """The settings both servers run with."""
+
+    workers: int = 2
+    worker_class: str = "sync"
+    threads: int = 1
+
+    def args(self) -> list[str]:
+        """gunicorn command-line options."""
+        return ["--workers", str(self.workers), "--worker-class", self.worker_class, "--threads", str(self.threads),
+                "--config", str(ROOT / "gunicorn.conf.py"), "--log-level", "warning"]
+
+
+@contextmanager
+def gunicorn(app_spec: str, settings: GunicornSettings, env: dict[str, str] | None = None,
+             cwd: Path = ROOT) -> Iterator[str]:
+    """Run `gunicorn app_spec` until the block ends; yields its base URL."""
+    port = free_port()
+    metrics_dir = tempfile.mkdtemp(prefix="tagway-bench-metrics-")
+    process_env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir, **(env or {})}
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), *settings.args(), "--bind", f"127.0.0.1:{port}", app_spec],
+        cwd=cwd, env=process_env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/healthz" if "create_app" in app_spec else url + "/noop", process)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Poll until the server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up within {timeout}s")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one wrk run measured."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    errors: int
+
+
+_REPORT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('\\nRESULT {"rps": %f, "p50": %f, "p99": %f, "non2xx": %d, "errors": %d}\\n',
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status, errors))
+end
+"""
+
+
+def run_wrk(url: str, script: str, seconds: int = 10, connections: int = 8, threads: int = 2) -> LoadResult:
+    """Run wrk with a Lua `request` script; returns throughput and latency."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script + _REPORT)
+        script_path = handle.name
+    try:
+        output = subprocess.run(
+            [ensure_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+             "-s", script_path, url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script_path)
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    data = json.loads(line.removeprefix("RESULT "))
+    return LoadResult(data["rps"], data["p50"], data["p99"], data["non2xx"], data["errors"])
+
+
+def median_result(results: list[LoadResult]) -> LoadResult:
+    """The run with the median throughput."""
+    ordered = sorted(results, key=lambda r: r.requests_per_second)
+    return ordered[len(ordered) // 2]
+
+
+def describe(label: str, result: LoadResult) -> str:
+    """One printed line of figures."""
+    return (f"{label:<38} {result.requests_per_second:>9.0f} req/s   p50 {result.p50_ms:6.2f} ms   "
+            f"p99 {result.p99_ms:6.2f} ms   non-2xx {result.non_2xx}   socket errors {result.errors}")
+
+
+def spread(values: list[float]) -> str:
+    """min–max of repeated measurements."""
+    return f"{min(values):.0f}–{max(values):.0f}" if len(values) > 1 else f"{values[0]:.0f}" if values else "-"
+
+
+def mean(values: list[float]) -> float:
+    """Arithmetic mean."""
+    return statistics.fmean(values)

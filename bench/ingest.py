@@ -1,0 +1,138 @@
+"""Ingest benchmark: durable single-event POST /v1/events against a no-op Flask endpoint, and batch ingest.
+
+Both servers run under the same gunicorn settings in the same run; rounds alternate so that the
+machine's other load hits both alike. Prints requests/s, p50/p99 latency, their ratio, and
+batch ingest in events/s.
+
+    .venv/bin/python bench/ingest.py [--seconds 10] [--rounds 3] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (
+    WRITE_KEY,
+    GunicornSettings,
+    LoadResult,
+    describe,
+    ensure_wrk,
+    gunicorn,
+    median_result,
+    run_wrk,
+    write_config,
+)
+
+EVENT = ('{"id":"%s","name":"AddToCart","user":{"anonymousId":"anon-%d"},'
+         '"page":{"url":"https://shop.example.com/products/linen-shirt?utm_source=newsletter&utm_medium=email",'
+         '"title":"Linen shirt"},"commerce":{"currency":"USD","value":29.5,'
+         '"items":[{"id":"SKU-1","name":"Linen shirt","price":29.5,"quantity":1}]},'
+         '"properties":{"color":"white","size":"M"}}')
+
+
+def single_event_script(run_id: str) -> str:
+    """wrk script: one new event per request (unique ids, so every request is a durable insert)."""
+    lua_event = EVENT.replace('"', '\\"').replace("%s", '" .. id .. "').replace("%d", '" .. (counter % 1000) .. "')
+    return f"""
+local thread_count = 0
+setup = function(thread) thread_count = thread_count + 1; thread:set("tid", thread_count) end
+local counter = 0
+local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITE_KEY}"}}
+request = function()
+  counter = counter + 1
+  local id = "{run_id}-" .. tid .. "-" .. counter
+  return wrk.format("POST", "/v1/events", headers, "{lua_event}")
+end
+"""
+
+
+def noop_script() -> str:
+    """wrk script: the same body to the no-op endpoint."""
+    body = (EVENT % ("same", 1)).replace('"', '\\"')
+    return f"""
+local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITE_KEY}"}}
+request = function() return wrk.format("POST", "/noop", headers, "{body}") end
+"""
+
+
+def batch_script(run_id: str, size: int) -> str:
+    """wrk script: batches of `size` new events."""
+    lua_event = EVENT.replace('"', '\\"').replace("%s", '" .. id .. "').replace("%d", '" .. i .. "')
+    return f"""
+local thread_count = 0
+setup = function(thread) thread_count = thread_count + 1; thread:set("tid", thread_count) end
+local counter = 0
+local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITE_KEY}"}}
+request = function()
+  counter = counter + 1
+  local parts = {{}}
+  for i = 1, {size} do
+    local id = "{run_id}-b" .. tid .. "-" .. counter .. "-" .. i
+    parts[i] = "{lua_event}"
+  end
+  return wrk.format("POST", "/v1/events", headers, '{{"batch":[' .. table.concat(parts, ",") .. ']}}')
+end
+"""
+
+
+def count_events(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=500)
+    args = parser.parse_args()
+    ensure_wrk()
+    settings = GunicornSettings(workers=args.workers, worker_class=args.worker_class, threads=args.threads)
+    with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
+        directory = Path(tmp)
+        config = write_config(directory)
+        env = {"TAGWAY_CONFIG": str(config)}
+        noop_runs: list[LoadResult] = []
+        ingest_runs: list[LoadResult] = []
+        batch_runs: list[LoadResult] = []
+        with gunicorn("bench.noop_app:app", settings) as noop_url, \
+                gunicorn("app:create_app()", settings, env=env) as gateway_url:
+            for round_number in range(args.rounds):
+                noop_runs.append(run_wrk(noop_url, noop_script(), args.seconds, args.connections))
+                ingest_runs.append(run_wrk(gateway_url, single_event_script(uuid.uuid4().hex[:8]), args.seconds,
+                                           args.connections))
+                batch_runs.append(run_wrk(gateway_url, batch_script(uuid.uuid4().hex[:8], args.batch_size),
+                                          args.seconds, 4))
+                print(f"round {round_number + 1}/{args.rounds}: no-op {noop_runs[-1].requests_per_second:.0f} req/s, "
+                      f"ingest {ingest_runs[-1].requests_per_second:.0f} req/s, "
+                      f"batch {batch_runs[-1].requests_per_second * args.batch_size:.0f} events/s", file=sys.stderr)
+        stored = count_events(directory / "bench.db")
+
+    noop, ingest, batch = median_result(noop_runs), median_result(ingest_runs), median_result(batch_runs)
+    ratios = [i.requests_per_second / n.requests_per_second for i, n in zip(ingest_runs, noop_runs, strict=True)]
+    print(f"\ngunicorn: {settings.workers} workers, {settings.worker_class}; wrk {args.connections} connections, "
+          f"{args.seconds}s x {args.rounds} rounds (medians)")
+    print(describe("no-op Flask endpoint", noop))
+    print(describe("POST /v1/events (1 event, durable)", ingest))
+    print(f"{'ratio ingest / no-op':<38} {ingest.requests_per_second / noop.requests_per_second:>9.0%}"
+          f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 70%)")
+    events_per_second = batch.requests_per_second * args.batch_size
+    print(describe(f"POST /v1/events (batch of {args.batch_size})", batch))
+    print(f"{'batch ingest':<38} {events_per_second:>9.0f} events/s   (target >= 50,000)")
+    print(f"events stored in the run: {stored}; errors: "
+          f"{sum(r.non_2xx + r.errors for r in ingest_runs + batch_runs)} failed requests")
+
+
+if __name__ == "__main__":
+    main()
