@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,9 +47,14 @@ def clip_value(value: Any) -> Any:
         return value if len(value) <= _MAX_VALUE_IN_PROBLEM else value[:_MAX_VALUE_IN_PROBLEM] + "…"
     if isinstance(value, bytes):
         return clip_value(value.decode("utf-8", "replace"))
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)  # JSON encoders refuse integers beyond 64 bits
     if isinstance(value, bool | int | float) or value is None:
         return value
-    text = orjson.dumps(value, default=str).decode()
+    try:
+        text = orjson.dumps(value, default=str).decode()
+    except TypeError:  # integers beyond 64 bits inside a list or object
+        text = json.dumps(value, default=str)
     return value if len(text) <= _MAX_VALUE_IN_PROBLEM else text[:_MAX_VALUE_IN_PROBLEM] + "…"
 
 

@@ -14,7 +14,7 @@ from app.config.model import GatewayConfig
 from app.event.canonical_url import Canonicalizer
 from app.event.normalize import Normalizer
 from app.event.schema import EventValidator
-from app.ingest import Ingestor
+from app.ingest import EventChecker, Ingestor
 from app.intake import Intake
 from app.metrics import Metrics
 from app.ratelimit import RateLimits
@@ -49,8 +49,8 @@ class Gateway:
         storage = open_storage(config.storage)
         canonicalizer = Canonicalizer(config.canonical_url)
         metrics = Metrics()
-        ingestor = Ingestor(storage, EventValidator(), Normalizer(canonicalizer, config.anonymize_ip),
-                            config.limits, metrics)
+        checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
+        ingestor = Ingestor(storage, checker, metrics)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
                    ingestor=ingestor, intake=Intake(ingestor), write_keys=WriteKeys(config.sources),
                    metrics=metrics, rate_limits=RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit),

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Request
 
 from adapters.base import Headers, InboundRequest
+from adapters.times import format_time
 from app.config.model import Limits
-from app.event.timefmt import format_time
 from app.storage.records import InputRecord
 
 # Credentials never reach the database: these headers are dropped, these query parameters masked.

@@ -42,8 +42,8 @@ class Outcome:
 
 
 @dataclass
-class _Checked:
-    """One event after normalization and validation."""
+class CheckedEvent:
+    """One event after normalization and validation: valid when it has no problems."""
 
     index: int
     raw: Any
@@ -59,15 +59,38 @@ def prefixed(problems: Sequence[Problem], prefix: str) -> list[Problem]:
     return [replace(p, field=prefix if p.field == "event" else f"{prefix}.{p.field}") for p in problems]
 
 
-class Ingestor:
-    """Turns parsed input into stored events and kept rejections."""
+class EventChecker:
+    """Normalizes an event and checks it against the schema and the limits; no storage involved."""
 
-    def __init__(self, storage: SqlStorage, validator: EventValidator, normalizer: Normalizer, limits: Limits,
-                 metrics: Metrics, router: Router | None = None) -> None:
-        self.storage = storage
+    def __init__(self, validator: EventValidator, normalizer: Normalizer, limits: Limits) -> None:
         self.validator = validator
         self.normalizer = normalizer
         self.limits = limits
+
+    def check(self, index: int, raw: Any, arrival: Arrival, item_field: str | None = None) -> CheckedEvent:
+        """The normalized event and its problems (fields under `item_field[index]` for one of many)."""
+        event, problems = self.normalizer.normalize(raw, arrival)
+        checked = CheckedEvent(index, raw, event, problems)
+        if not problems:
+            problems = self.validator.problems(event)
+        if not problems:
+            problems = property_problems(event)
+        if not problems:
+            checked.encoded = orjson.dumps(event)
+            too_big = size_problem(checked.encoded, self.limits.max_event_bytes)
+            problems = [too_big] if too_big else []
+        checked.problems = prefixed(problems, f"{item_field}[{index}]" if item_field else "")
+        return checked
+
+
+class Ingestor:
+    """Turns parsed input into stored events and kept rejections."""
+
+    def __init__(self, storage: SqlStorage, checker: EventChecker, metrics: Metrics,
+                 router: Router | None = None) -> None:
+        self.storage = storage
+        self.checker = checker
+        self.limits = checker.limits
         self.metrics = metrics
         self.router = router
 
@@ -78,7 +101,8 @@ class Ingestor:
             raise ProblemError("too-large", [Problem(
                 item_field or "events", f"<{len(raw_events)} events>",
                 f"at most {self.limits.max_batch_events} events per request")])
-        checked = [self._check(index, raw, arrival, item_field) for index, raw in enumerate(raw_events)]
+        check = self.checker.check
+        checked = [check(index, raw, arrival, item_field) for index, raw in enumerate(raw_events)]
         valid = [c for c in checked if not c.problems]
         rejections = [self._rejection(record, arrival, c, item_field) for c in checked if c.problems]
         result = self.storage.store(record, [EventRecord(c.event, c.encoded) for c in valid], rejections,
@@ -96,23 +120,9 @@ class Ingestor:
             else:
                 item["status"] = "stored" if c.index in stored_indexes else "duplicate"
             results.append(item)
-        return self._outcome(arrival, results, checked)
+        return self._outcome(arrival, results, checked, batch=item_field == "batch")
 
-    def _check(self, index: int, raw: Any, arrival: Arrival, item_field: str | None) -> _Checked:
-        event, problems = self.normalizer.normalize(raw, arrival)
-        checked = _Checked(index, raw, event, problems)
-        if not problems:
-            problems = self.validator.problems(event)
-        if not problems:
-            problems = property_problems(event)
-        if not problems:
-            checked.encoded = orjson.dumps(event)
-            too_big = size_problem(checked.encoded, self.limits.max_event_bytes)
-            problems = [too_big] if too_big else []
-        checked.problems = prefixed(problems, f"{item_field}[{index}]" if item_field else "")
-        return checked
-
-    def _rejection(self, record: InputRecord, arrival: Arrival, checked: _Checked,
+    def _rejection(self, record: InputRecord, arrival: Arrival, checked: CheckedEvent,
                    item_field: str | None) -> RejectionRecord:
         try:
             body = orjson.dumps(checked.raw)[:_MAX_KEPT_EVENT_BYTES]
@@ -123,7 +133,10 @@ class Ingestor:
             problems=[p.as_dict() for p in checked.problems], source_id=arrival.source.id,
             adapter=arrival.source.adapter, event_index=checked.index if item_field else None, event_body=body)
 
-    def _outcome(self, arrival: Arrival, results: list[dict[str, Any]], checked: list[_Checked]) -> Outcome:
+    def _outcome(self, arrival: Arrival, results: list[dict[str, Any]], checked: list[CheckedEvent],
+                 batch: bool) -> Outcome:
+        """200 with a result per event, or 400 when nothing of a single event or a webhook was accepted."""
+        # A batch is an envelope: it is answered 200 with per-event results, even if all were refused.
         counts = {"stored": 0, "duplicate": 0, "rejected": 0}
         for item in results:
             counts[item["status"]] += 1
@@ -135,10 +148,12 @@ class Ingestor:
             log.warning("events rejected", extra={"source": arrival.source.id, "rejected": counts["rejected"]})
         summary = {"accepted": counts["stored"] + counts["duplicate"], "stored": counts["stored"],
                    "duplicates": counts["duplicate"], "rejected": counts["rejected"], "results": results}
-        if results and counts["rejected"] == len(results):
+        if results and counts["rejected"] == len(results) and not batch:
             error = ProblemError("invalid-event", [p for c in checked for p in c.problems],
                                  detail="No event was accepted; each rejected input is kept and can be replayed.")
             error.extra.update(summary)
+            if len(results) == 1:
+                error.extra["rejectionId"] = results[0]["rejectionId"]
             return Outcome(error.status, error.body(), problem=True)
         return Outcome(200, summary)
 

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from adapters.base import Headers, InboundRequest, Problem, Reply
-from app.event.timefmt import format_time, parse_time
+from adapters.times import format_time, parse_time
 from app.gateway import Gateway
 from app.ingest import Outcome
 from app.problems import ProblemError

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validates
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, SignatureInvalid, Source
 from adapters.standard_webhooks import valid_secret, verify_standard_webhook
+from adapters.times import parse_time
 
 BATCH_KEYS = frozenset({"batch", "sentAt"})
 
@@ -32,6 +33,11 @@ def parse_canonical(payload: Any) -> tuple[list[Any], bool]:
     sent_at = payload.get("sentAt")
     if sent_at is None:
         return list(batch), True
+    try:
+        parse_time(sent_at)
+    except (ValueError, TypeError):
+        raise PayloadInvalid("sentAt", sent_at,
+                             "an RFC 3339 time with an offset, e.g. 2026-11-24T09:30:00.000Z") from None
     return [{"sentAt": sent_at, **event} if isinstance(event, dict) else event for event in batch], True
 
 

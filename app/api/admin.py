@@ -62,10 +62,19 @@ def list_rejections() -> Response:
     return _json({"items": items, "next": next_cursor})
 
 
+MAX_ROW_ID = 2**63 - 1  # SQL's BIGINT; a larger id cannot exist
+
+
+def _row_id(rejection_id: int) -> int:
+    if rejection_id > MAX_ROW_ID:
+        raise ProblemError("not-found", [Problem("id", rejection_id, "the id of a kept rejection")])
+    return rejection_id
+
+
 @blueprint.get("/v1/rejections/<int:rejection_id>")
 def get_rejection(rejection_id: int) -> Response:
     """One rejection with the request it came from."""
-    rejection = current_gateway().storage.get_rejection(rejection_id)
+    rejection = current_gateway().storage.get_rejection(_row_id(rejection_id))
     if rejection is None:
         raise ProblemError("not-found", [Problem("id", rejection_id, "the id of a kept rejection")])
     kept = rejection.pop("input")
@@ -78,7 +87,7 @@ def get_rejection(rejection_id: int) -> Response:
 def replay(rejection_id: int) -> Response:
     """Run a kept input through ingestion again."""
     args = _query(ReplayQuery)
-    outcome = replay_rejection(current_gateway(), rejection_id, args.get("source"))
+    outcome = replay_rejection(current_gateway(), _row_id(rejection_id), args.get("source"))
     return _json({"rejectionId": rejection_id, "status": outcome.status, "result": outcome.body})
 
 

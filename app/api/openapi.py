@@ -41,14 +41,27 @@ def _components_from_event_schema() -> dict[str, Any]:
     event_input["required"] = ["name"]
     event_input["description"] = ("An event as a client sends it: the gateway fills id, occurredAt, receivedAt "
                                   "and source when absent, and corrects occurredAt by sentAt.")
-    client_time = {"type": "string", "format": "date-time", "description": "RFC 3339 time with an offset."}
+    # null means "not given": the gateway fills the field.
+    client_time = {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339 time with an offset."}
     event_input["properties"]["occurredAt"] = client_time
     event_input["properties"]["sentAt"] = {**client_time, "description": "When the client sent it (clock skew)."}
+    event_input["properties"]["id"] = {"anyOf": [rewritten["Event"]["properties"]["id"], {"type": "null"}],
+                                       "description": "Send one, so that a retried send is stored once."}
+    ignored = {"description": "Set by the gateway; a value sent here is ignored."}
+    event_input["properties"]["receivedAt"] = ignored
+    event_input["properties"]["source"] = ignored
+    page_input = copy.deepcopy(rewritten["Event.page"])
+    page_input["required"] = ["url"]
+    page_input["description"] = "canonicalUrl and path are computed from url when absent."
+    rewritten["EventInput.page"] = page_input
+    event_input["properties"]["page"] = {"$ref": "#/components/schemas/EventInput.page"}
     rewritten["EventInput"] = event_input
     rewritten["Batch"] = {
         "type": "object", "required": ["batch"], "additionalProperties": False,
+        "description": "Each event is checked on its own (against EventInput): the answer is 200 with a result "
+                       "per event, stored, duplicate or rejected with its errors.",
         "properties": {"batch": {"type": "array", "minItems": 1, "maxItems": 500,
-                                 "items": {"$ref": "#/components/schemas/EventInput"}},
+                                 "items": {"description": "An EventInput; an invalid one is rejected alone."}},
                        "sentAt": client_time},
     }
     return rewritten
@@ -110,7 +123,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             **_problem_responses(400, 401, 503)},
     }})
     rejection_id = {"in": "path", "name": "rejection_id", "required": True,
-                    "schema": {"type": "integer", "minimum": 0}}
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
     spec.path(path="/v1/rejections/{rejection_id}", operations={"get": {
         "summary": "One rejection with its input (admin)", "operationId": "getRejection",
         "security": [{"adminToken": []}], "parameters": [rejection_id],

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from app.event.timefmt import format_time, parse_time
+from adapters.times import format_time, parse_time
 
 
 class Timestamp(fields.String):
@@ -24,9 +24,9 @@ class _Query(Schema):
     class Meta:
         unknown = RAISE
 
-    since = Timestamp(metadata={"description": "Received at or after this time (RFC 3339)."})
-    until = Timestamp(metadata={"description": "Received before this time (RFC 3339)."})
-    before = fields.Integer(validate=validate.Range(min=1),
+    since = Timestamp(metadata={"description": "Received at or after this time (RFC 3339).", "format": "date-time"})
+    until = Timestamp(metadata={"description": "Received before this time (RFC 3339).", "format": "date-time"})
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1),
                             metadata={"description": "Cursor: only rows older than this one (the `next` of a page)."})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
@@ -71,6 +71,16 @@ class ProblemItemSchema(Schema):
     expectation = fields.String(required=True, metadata={"description": "What was expected instead."})
 
 
+class ResultItemSchema(Schema):
+    """What became of one event of a request."""
+
+    index = fields.Integer(required=True)
+    id = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(["stored", "duplicate", "rejected"]))
+    rejectionId = fields.Integer()
+    errors = fields.List(fields.Nested(ProblemItemSchema))
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details with tagway's field / value / expectation items."""
 
@@ -80,16 +90,12 @@ class ProblemSchema(Schema):
     detail = fields.String()
     errors = fields.List(fields.Nested(ProblemItemSchema), required=True)
     rejectionId = fields.Integer(metadata={"description": "Where the refused input is kept (GET /v1/rejections/{id})."})
-
-
-class ResultItemSchema(Schema):
-    """What became of one event of a request."""
-
-    index = fields.Integer(required=True)
-    id = fields.String()
-    status = fields.String(required=True, validate=validate.OneOf(["stored", "duplicate", "rejected"]))
-    rejectionId = fields.Integer()
-    errors = fields.List(fields.Nested(ProblemItemSchema))
+    # When every event of an ingest request was refused, the per-event results come along.
+    accepted = fields.Integer()
+    stored = fields.Integer()
+    duplicates = fields.Integer()
+    rejected = fields.Integer()
+    results = fields.List(fields.Nested(ResultItemSchema))
 
 
 class IngestResultSchema(Schema):

@@ -22,8 +22,8 @@ def replay(context: click.Context, rejection_ids: tuple[int, ...], all_rejection
     """Replay kept rejections once the adapter or configuration is fixed."""
     if not rejection_ids and not all_rejections:
         raise click.UsageError("name rejections with --rejection ID, or use --rejections with filters")
+    from adapters.times import format_time, parse_time
     from app import create_app
-    from app.event.timefmt import format_time, parse_time
     from app.gateway import current_gateway
     from app.replay import replay_rejection
     from app.storage.records import RejectionQuery

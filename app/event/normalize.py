@@ -6,16 +6,20 @@ import functools
 import ipaddress
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.base import Event, Problem, Source
+from adapters.times import format_time, parse_time
 from app.event.canonical_url import Canonicalizer
-from app.event.timefmt import format_time, parse_time
+from app.event.schema import event_schema
 
 FIELD_ORDER = ("id", "name", "occurredAt", "receivedAt", "source", "user", "page", "properties",
                "commerce", "context")
 _ADAPTER_SOURCE_FIELDS = ("topic", "deliveryId", "shop")
+# A queued event may be sent days after it happened; beyond a year the clocks are not to be trusted.
+MAX_SEND_DELAY = timedelta(days=365)
+MAX_FUTURE = timedelta(days=1)
 _TIME_EXPECTATION = "an RFC 3339 time with an offset, e.g. 2026-11-24T09:30:00.000Z"
 
 
@@ -62,22 +66,22 @@ class Normalizer:
     def _occurred_at(self, event: Event, arrival: Arrival, problems: list[Problem]) -> str | None:
         """`receivedAt − (sentAt − occurredAt)` when the client says when it sent the event."""
         sent_raw = event.pop("sentAt", None)
-        occurred_raw = event.get("occurredAt")
-        if occurred_raw is None:
+        sent = _time_field(sent_raw, "sentAt", problems)
+        occurred = _time_field(event.get("occurredAt"), "occurredAt", problems)
+        if occurred is None:
             return None
-        try:
-            occurred = parse_time(occurred_raw)
-        except (ValueError, TypeError):
-            problems.append(Problem("occurredAt", occurred_raw, _TIME_EXPECTATION))
+        if sent is not None:
+            delay = sent - occurred
+            if not timedelta(0) <= delay <= MAX_SEND_DELAY:
+                problems.append(Problem("sentAt", sent_raw, "a time not before occurredAt and at most "
+                                                            f"{MAX_SEND_DELAY.days} days after it"))
+                return None
+            occurred = arrival.received_at - delay
+        if occurred - arrival.received_at > MAX_FUTURE:
+            problems.append(Problem("occurredAt", event.get("occurredAt"),
+                                    "a time not more than a day after the gateway received the event"))
             return None
-        if sent_raw is None:
-            return format_time(occurred)
-        try:
-            sent = parse_time(sent_raw)
-        except (ValueError, TypeError):
-            problems.append(Problem("sentAt", sent_raw, _TIME_EXPECTATION))
-            return format_time(occurred)
-        return format_time(arrival.received_at - (sent - occurred))
+        return format_time(occurred)
 
     @staticmethod
     def _source(given: Any, source: Source) -> dict[str, Any]:
@@ -96,20 +100,19 @@ class Normalizer:
         try:
             canonical = self.canonicalizer.canonicalize(url)
         except ValueError:
-            problems.append(Problem("page.url", url, "an absolute http or https URL"))
+            problems.append(Problem("page.url", url, event_schema()["$defs"]["url"]["x-expectation"]))
             return
         page.setdefault("canonicalUrl", canonical.url)
         page.setdefault("path", canonical.path)
         if canonical.campaign:
-            context = event.get("context")
-            if context is None or (isinstance(context, dict) and "campaign" not in context):
-                event["context"] = {**(context or {}), "campaign": dict(canonical.campaign)}
+            context = event.get("context", {})
+            if isinstance(context, dict) and "campaign" not in context:
+                event["context"] = {**context, "campaign": dict(canonical.campaign)}
 
     def _context(self, event: Event, arrival: Arrival) -> None:
-        context = event.get("context")
-        if context is not None and not isinstance(context, dict):
-            return  # the schema reports it
-        context = dict(context or {})
+        if "context" in event and not isinstance(event["context"], dict):
+            return  # null or not an object: the schema reports it
+        context = dict(event.get("context") or {})
         if arrival.ip and "ip" not in context:
             context["ip"] = arrival.ip
         if self.anonymize_ip and isinstance(context.get("ip"), str):
@@ -118,6 +121,17 @@ class Normalizer:
             context["userAgent"] = arrival.user_agent[:1024]
         if context:
             event["context"] = context
+
+
+def _time_field(value: Any, field: str, problems: list[Problem]) -> datetime | None:
+    """A client time, or None when absent; a problem when it is not RFC 3339."""
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except (ValueError, TypeError):
+        problems.append(Problem(field, value, _TIME_EXPECTATION))
+        return None
 
 
 def anonymize_ip(address: str) -> str:

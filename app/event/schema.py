@@ -12,7 +12,7 @@ import jsonschema
 import jsonschema_rs
 
 from adapters.base import Problem
-from app.event.timefmt import parse_time
+from adapters.times import parse_time
 
 SCHEMA_RESOURCE = "schemas/event.v1.json"
 

@@ -1,4 +1,4 @@
-"""RFC 3339 times as the canonical event writes them: UTC, milliseconds, a trailing Z."""
+"""Times as the canonical event writes them (RFC 3339 UTC, milliseconds, Z) and as clients send them."""
 
 from __future__ import annotations
 

@@ -1,0 +1,47 @@
+"""Fixtures: a fresh gateway per test, on a real SQLite file, with a clock the test controls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.gateway import Gateway
+from tests.support.gateway import Clock, base_config, build_app
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> dict[str, Any]:
+    return base_config(tmp_path / "tagway.db")
+
+
+@pytest.fixture
+def make_app(config: dict[str, Any], clock: Clock) -> Callable[..., Flask]:
+    def make(**overrides: Any) -> Flask:
+        merged = {**config, **overrides}
+        return build_app(merged, clock)
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def gateway(app: Flask) -> Gateway:
+    return app.extensions["tagway"]

@@ -1,0 +1,81 @@
+"""End to end through `tagway serve` (gunicorn, several workers): ingestion, metrics, logs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.support.gateway import ADMIN, ADMIN_TOKEN, OTHER_WRITE_KEY, SIGNING_SECRET, WRITE, WRITE_KEY, base_config
+from tests.support.server import RunningGateway, serving, write_config
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
+    directory = tmp_path_factory.mktemp("serve")
+    config = write_config(directory / "tagway.toml", base_config(directory / "serve.db"))
+    with serving(config, directory / "gateway.log", workers=3) as running:
+        yield running
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_events_sent_over_http_are_stored_and_listed(gateway: RunningGateway) -> None:
+    event = {"id": "e2e-1", "name": "PageView", "page": {"url": "https://shop.example.com/?utm_source=x"}}
+    response = requests.post(f"{gateway.url}/v1/events", json=event, headers=WRITE, timeout=5)
+    assert response.status_code == 200 and response.json()["stored"] == 1
+    listed = requests.get(f"{gateway.url}/v1/events", params={"id": "e2e-1"}, headers=ADMIN, timeout=5).json()
+    assert listed["items"][0]["event"]["page"]["canonicalUrl"] == "https://shop.example.com/"
+
+
+def test_metrics_add_up_over_all_workers(gateway: RunningGateway) -> None:
+    before = requests.get(f"{gateway.url}/metrics", timeout=5).text
+    sent = 60
+    for n in range(sent):  # a new connection each time: gunicorn spreads them over its workers
+        response = requests.post(f"{gateway.url}/v1/events", json={"id": f"m-{n}", "name": "Lead"},
+                                 headers={**WRITE, "Connection": "close"}, timeout=5)
+        assert response.status_code == 200
+    after = requests.get(f"{gateway.url}/metrics", timeout=5).text
+    stored = metric(after, "tagway_events_total", source="web", outcome="stored") - \
+        metric(before, "tagway_events_total", source="web", outcome="stored")
+    requests_counted = metric(after, "tagway_http_requests_total", route="/v1/events", status="200") - \
+        metric(before, "tagway_http_requests_total", route="/v1/events", status="200")
+    assert stored == sent
+    assert requests_counted == sent
+    assert "tagway_http_request_duration_seconds_bucket" in after
+
+
+def test_health_readiness_and_documents(gateway: RunningGateway) -> None:
+    assert requests.get(f"{gateway.url}/healthz", timeout=5).json() == {"status": "ok"}
+    assert requests.get(f"{gateway.url}/readyz", timeout=5).json() == {"status": "ok"}
+    document = requests.get(f"{gateway.url}/v1/openapi.json", timeout=5).json()
+    assert document["openapi"].startswith("3.1")
+    assert requests.get(f"{gateway.url}/v1/schema/event", timeout=5).json()["title"].startswith("tagway")
+
+
+def test_logs_are_json_and_never_carry_secrets(gateway: RunningGateway) -> None:
+    # Secrets in every place a careless log line could pick them up.
+    requests.post(f"{gateway.url}/v1/events", data=b"{not json", headers={**WRITE, "Content-Type": "application/json"},
+                  timeout=5)
+    requests.post(f"{gateway.url}/v1/events", json={"name": "PageView", "properties": {"k": WRITE_KEY}},
+                  headers=WRITE, timeout=5)
+    requests.post(f"{gateway.url}/v1/events?writeKey={WRITE_KEY}", json={"name": "Lead"},
+                  headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=5)
+    requests.post(f"{gateway.url}/v1/webhooks/backend", data=b"{}", headers={"webhook-signature": SIGNING_SECRET},
+                  timeout=5)
+    requests.get(f"{gateway.url}/v1/events", headers={"Authorization": f"Bearer {OTHER_WRITE_KEY}"}, timeout=5)
+    log = gateway.log()
+    for secret in (WRITE_KEY, OTHER_WRITE_KEY, ADMIN_TOKEN, SIGNING_SECRET):
+        assert secret not in log
+    ours = [line for line in log.splitlines() if '"logger": "tagway' in line]
+    assert ours and all(re.match(r'^\{"time": ', line) for line in ours)

@@ -1,0 +1,55 @@
+"""Building gateways for tests: a fresh SQLite file, known secrets, a clock the test controls."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import create_app
+from app.storage.migrations import upgrade
+
+WRITE_KEY = "wk_test_0123456789abcdefghij"
+OTHER_WRITE_KEY = "wk_test_other_0123456789abc"
+ADMIN_TOKEN = "adm_test_0123456789abcdefghij"
+SIGNING_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks test-vector secret
+FROZEN_NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+WRITE = {"Authorization": f"Bearer {WRITE_KEY}"}
+
+
+class Clock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def base_config(database: Path) -> dict[str, Any]:
+    """A configuration with a browser/API source and a signed canonical webhook source."""
+    return {
+        "admin": {"token": ADMIN_TOKEN},
+        "storage": {"url": f"sqlite:///{database}"},
+        "server": {"public_url": "https://gateway.example.com"},
+        "sources": [
+            {"id": "web", "adapter": "canonical", "write_key": WRITE_KEY, "title": "Website"},
+            {"id": "backend", "adapter": "canonical", "write_key": OTHER_WRITE_KEY, "secret": SIGNING_SECRET},
+        ],
+    }
+
+
+def build_app(config: dict[str, Any], clock: Clock | None = None) -> Flask:
+    """A gateway app on the configuration's database, migrated first."""
+    upgrade(config["storage"]["url"])
+    app = create_app(copy.deepcopy(config), clock=clock)
+    app.config["TESTING"] = True
+    return app

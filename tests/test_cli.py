@@ -1,0 +1,108 @@
+"""The `tagway` command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+from app.config import load_config
+from app.registry import discover_adapters
+from tests.support.server import free_port, serving
+
+TAGWAY = str(Path(sys.executable).parent / "tagway")
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([TAGWAY, *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_init_writes_a_private_working_configuration_with_fresh_secrets(tmp_path: Path) -> None:
+    first = run("init", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    path = tmp_path / "tagway.toml"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    config = load_config(path, discover_adapters(), {})
+    write_key = config.sources["website"].write_key
+    assert write_key and write_key.startswith("wk_") and config.admin_token.startswith("adm_")
+    assert write_key in first.stdout and "curl -X POST" in first.stdout
+    again = run("init", cwd=tmp_path)
+    assert again.returncode != 0 and "exists; use --force" in again.stderr
+    forced = run("init", "--force", cwd=tmp_path)
+    assert forced.returncode == 0
+    assert load_config(path, discover_adapters(), {}).sources["website"].write_key != write_key
+
+
+@pytest.mark.e2e
+def test_the_first_event_command_printed_by_init_works(tmp_path: Path) -> None:
+    port = free_port()
+    printed = run("init", "--port", str(port), cwd=tmp_path).stdout
+    send = next(line.strip() for line in printed.splitlines() if line.strip().startswith("curl -X POST"))
+    look = next(line.strip() for line in printed.splitlines() if line.strip().startswith("curl http"))
+    with serving(tmp_path / "tagway.toml", tmp_path / "serve.log", port=port):
+        sent = subprocess.run(shlex.split(send), capture_output=True, text=True, timeout=30, check=True).stdout
+        seen = subprocess.run(shlex.split(look), capture_output=True, text=True, timeout=30, check=True).stdout
+    assert '"stored":1' in sent
+    assert '"anonymousId":"first-visitor"' in seen
+
+
+def test_check_url_prints_the_canonical_url_and_the_rules(tmp_path: Path) -> None:
+    result = run("check-url", "HTTPS://Shop.Example.com:443/p?utm_source=x&b=2&a=1#top", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0] == "canonical: https://shop.example.com/p?a=1&b=2"
+    assert "  - drop-tracking-params (utm_source)" in result.stdout
+    assert "campaign: source=x" in result.stdout
+    bad = run("check-url", "/not/absolute", cwd=tmp_path)
+    assert bad.returncode != 0 and "is not an absolute http or https URL" in bad.stderr
+
+
+def test_check_url_uses_the_configured_rules(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    path = tmp_path / "tagway.toml"
+    path.write_text(path.read_text().replace('# extra_drop_params = ["ref"]', 'extra_drop_params = ["ref"]'))
+    result = run("check-url", "https://a.example/?ref=nav&q=1", cwd=tmp_path)
+    assert "canonical: https://a.example/?q=1" in result.stdout
+
+
+def test_adapters_lists_the_registry(tmp_path: Path) -> None:
+    result = run("adapters", cwd=tmp_path)
+    assert re.search(r"^canonical\s+Canonical JSON", result.stdout, re.MULTILINE)
+
+
+def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    assert run("db", "upgrade", cwd=tmp_path).stdout.startswith("applied: 0001.initial")
+    assert run("db", "upgrade", cwd=tmp_path).stdout.strip() == "database is up to date"
+
+
+def test_a_bad_configuration_stops_with_every_problem_named(tmp_path: Path) -> None:
+    (tmp_path / "tagway.toml").write_text('[admin]\ntoken = "short"\n[server]\nport = "x"\n')
+    result = run("serve", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "admin.token: must be at least 16 characters" in result.stderr
+    assert "server.port: Not a valid integer." in result.stderr
+
+
+def test_replay_command_replays_kept_rejections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    from app import create_app
+
+    app = create_app(tmp_path / "tagway.toml")
+    refused = app.test_client().post("/v1/events", json={"id": "r1", "name": "Lead"},
+                                     headers={"Authorization": "Bearer rotated-key-0123456789"})
+    assert refused.status_code == 401
+    result = runner.invoke(main, ["replay", "--rejection", str(refused.get_json()["rejectionId"]),
+                                  "--source", "website"])
+    assert result.exit_code == 0, result.output
+    assert "replayed 1: 1 accepted, 0 refused again" in result.output
+    assert app.extensions["tagway"].storage.event_ids("website") == {"r1"}
