@@ -162,6 +162,23 @@ class Reply:
     content_type: str = "text/plain; charset=utf-8"
 
 
+@dataclass(frozen=True)
+class ApiRequest:
+    """A call to a provider's API that the gateway makes for an adapter (adapters never do network)."""
+
+    url: str
+    method: str = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """The provider's answer to an `ApiRequest`: the status and the JSON body (None if not JSON)."""
+
+    status: int
+    body: Any
+
+
 class Adapter:
     """Base class of adapters. Subclass it in `adapters/<name>/__init__.py` as `adapter = MyAdapter()`."""
 
@@ -191,6 +208,18 @@ class Adapter:
     def setup_steps(self, source: Source, webhook_url: str) -> list[str]:
         """The steps a shop owner follows in the provider's admin to send to `webhook_url`."""
         return [f"Send POST requests to {webhook_url}."]
+
+    # Enrichment, for providers whose webhooks carry only ids: after the event is stored, the
+    # gateway makes the adapter's API request and hands the answer back to `enrich`. Both steps
+    # are pure, so that they are tested against the provider's documented API responses.
+
+    def enrichment_request(self, event: Event, source: Source) -> ApiRequest | None:
+        """The API call that completes `event` (None: nothing to fetch, or no API credentials)."""
+        return None
+
+    def enrich(self, event: Event, source: Source, response: ApiResponse) -> Event:
+        """`event` completed with the API's answer; raise PayloadInvalid if the answer is unusable."""
+        return event
 
 
 def derive_event_id(*parts: object) -> str:

@@ -23,7 +23,7 @@ from app.storage.records import EventRecord, InputRecord, StorageUnavailable
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY",
             # Checkpoints run in the background (see _Checkpointer); this is only the backstop.
             "PRAGMA wal_autocheckpoint=10000")
-CHECKPOINT_INTERVAL_SECONDS = 1.0
+CHECKPOINT_INTERVAL_SECONDS = 0.1
 
 
 def sqlite_path(url: str) -> str:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.base import Adapter, Event, PayloadInvalid, SignatureInvalid
+from adapters.base import Adapter, Event, PayloadInvalid, SignatureInvalid, Source
 from app.config.model import Limits
 from app.event.canonical_url import Canonicalizer
 from app.event.normalize import Arrival, Normalizer
@@ -172,3 +172,16 @@ def test_garbage_bodies_raise_only_payload_invalid(name: str, body: bytes) -> No
         return
     assert isinstance(events, list)
 
+
+
+DOCS_WEBHOOK_URL = "https://<your gateway>/v1/webhooks/<source id>"
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_every_adapter_documents_its_setup_steps(name: str) -> None:
+    """The adapter's README carries the same steps `tagway sources add` prints, word for word."""
+    readme = Path(__file__).resolve().parents[2] / "adapters" / name / "README.md"
+    assert readme.exists(), f"adapters/{name}/README.md is missing"
+    text = " ".join(readme.read_text(encoding="utf-8").split())
+    for step in ADAPTERS[name].setup_steps(Source("<source id>", name), DOCS_WEBHOOK_URL):
+        assert " ".join(step.split()) in text, f"adapters/{name}/README.md lacks the step: {step}"

@@ -1,0 +1,114 @@
+"""`tagway sources`: list the configured sources, add one for a platform with its setup steps."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from adapters.base import Adapter, Source
+from app.cli.common import config_path, load_or_exit
+from app.registry import discover_adapters
+
+
+@click.group()
+def sources() -> None:
+    """Configured sources (where events come from)."""
+
+
+@sources.command("list")
+@click.pass_context
+def list_sources(context: click.Context) -> None:
+    """Each source with its adapter and the URL to send to (secrets masked)."""
+    config = load_or_exit(context.find_root())
+    public = config.server.public_url.rstrip("/")
+    for source in config.sources.values():
+        state = "" if source.enabled else "  (disabled)"
+        click.echo(f"{source.id}  [{source.adapter}]{state}  {source.title}")
+        click.echo(f"    webhook URL: {public}/v1/webhooks/{source.id}")
+        if source.write_key:
+            click.echo(f"    write key:   {mask(source.write_key)}  (POST {public}/v1/events)")
+
+
+@sources.command("add")
+@click.argument("adapter_name", metavar="PLATFORM")
+@click.option("--id", "source_id", default=None, help="Source id, part of the webhook URL [default: PLATFORM].")
+@click.option("--title", default=None, help="A human name for the source.")
+@click.option("--print-only", is_flag=True, help="Print the [[sources]] entry instead of adding it.")
+@click.pass_context
+def add_source(context: click.Context, adapter_name: str, source_id: str | None, title: str | None,
+               print_only: bool) -> None:
+    """Add a source for PLATFORM to tagway.toml and print the webhook URL and the setup steps."""
+    registry = discover_adapters()
+    adapter = registry.get(adapter_name)
+    if adapter is None:
+        raise click.ClickException(f"unknown platform {adapter_name!r}; available: {', '.join(sorted(registry))}")
+    root = context.find_root()
+    path = config_path(root)
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist; run `tagway init` first")
+    config = load_or_exit(root)
+    source_id = source_id or _free_id(adapter.name, set(config.sources))
+    if source_id in config.sources:
+        raise click.ClickException(f"a source with id {source_id!r} exists already; choose another --id")
+    entry, variables = source_entry(adapter, source_id, title or adapter.title)
+    if print_only:
+        click.echo(entry)
+    else:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + entry)
+        click.echo(f"Added source {source_id!r} ({adapter.title}) to {path}.")
+    webhook_url = f"{config.server.public_url.rstrip('/')}/v1/webhooks/{source_id}"
+    click.echo(f"\nWebhook URL to paste: {webhook_url}\n")
+    for number, step in enumerate(adapter.setup_steps(Source(source_id, adapter.name), webhook_url), start=1):
+        click.echo(f"{number}. {step}")
+    if variables:
+        click.echo("\nThen give the gateway its settings (or write them into tagway.toml):")
+        for variable, description in variables.items():
+            click.echo(f"  export {variable}=...   # {description}")
+
+
+def source_entry(adapter: Adapter, source_id: str, title: str) -> tuple[str, dict[str, str]]:
+    """The TOML [[sources]] entry, secrets and required settings read from environment variables."""
+    lines = ["[[sources]]", f'id = "{source_id}"', f'adapter = "{adapter.name}"', f'title = "{title}"']
+    variables: dict[str, str] = {}
+    if adapter.settings_schema is not None:
+        for name, field in adapter.settings_schema().fields.items():
+            description = str(field.metadata.get("description", name))
+            if field.required or name in adapter.secret_settings:
+                variable = env_name(source_id, name)
+                variables[variable] = description
+                lines.append(f'{name} = "${{{variable}}}"  # {description}')
+            else:
+                example = field.metadata.get("example")
+                shown = _toml_value(example) if example is not None else "..."
+                lines.append(f"# {name} = {shown}  # {description}")
+    return "\n".join(lines) + "\n", variables
+
+
+def env_name(source_id: str, setting: str) -> str:
+    """TAGWAY_<SOURCE>_<SETTING>, upper-case, other characters as underscores."""
+    return re.sub(r"[^A-Z0-9]", "_", f"TAGWAY_{source_id}_{setting}".upper())
+
+
+def mask(secret: str) -> str:
+    """The first characters of a secret, the rest hidden."""
+    return secret[:6] + "…" if len(secret) > 8 else "…"
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
