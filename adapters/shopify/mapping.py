@@ -1,0 +1,331 @@
+"""Shopify topics → canonical events (the table is in this folder's README.md).
+
+Money is the customer's (presentment) currency wherever the payload carries it: refund
+transactions are in that currency, and so are a checkout's totals; orders and lines give it in
+their `*_set.presentment_money`. Without those sets, the plain fields are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from adapters.base import Event, PayloadInvalid
+from adapters.shopify.payload import (
+    amount,
+    currency,
+    email,
+    ident,
+    items_of,
+    major,
+    obj,
+    opt_obj,
+    quantity,
+    text,
+    time,
+)
+
+MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
+MAX_PROPERTY_BYTES = 512
+MAX_TEXT = 512  # characters of an item's name, variant, brand, sku
+
+T = TypeVar("T")
+
+
+def order_placed(order: dict[str, Any]) -> Event | None:
+    """orders/create: the order is placed (it may still await payment)."""
+    return _order_event("Purchase", order, "created_at")
+
+
+def order_paid(order: dict[str, Any]) -> Event | None:
+    """orders/paid: the order's payment is complete."""
+    return _order_event("OrderPaid", order, "updated_at")
+
+
+def order_cancelled(order: dict[str, Any]) -> Event | None:
+    """orders/cancelled: the order is cancelled, with Shopify's reason."""
+    event = _order_event("OrderCancelled", order, "cancelled_at" if order.get("cancelled_at") else "updated_at")
+    reason = text(order.get("cancel_reason"), "cancel_reason")
+    if reason:
+        event["properties"] = {**event.get("properties", {}), "cancelReason": reason}
+    return event
+
+
+def refund_created(refund: dict[str, Any]) -> Event | None:
+    """refunds/create: money (successful refund transactions) and lines given back on an order."""
+    order_id = _required(ident(refund.get("order_id"), "order_id"), "order_id", "the refunded order's id")
+    lines = items_of(refund.get("refund_line_items"), "refund_line_items")
+    commerce: dict[str, Any] = {"orderId": order_id}
+    value, money_currency = _refunded_money(refund, lines)
+    if money_currency:
+        commerce["currency"] = money_currency
+        if value is not None:
+            commerce["value"] = major(value)
+    items = [_refund_item(line, f"refund_line_items[{i}]") for i, line in enumerate(lines[:MAX_ITEMS])]
+    if items:
+        commerce["items"] = items
+    event: Event = {"name": "Refund", "commerce": commerce}
+    refund_id = ident(refund.get("id"), "id")
+    if refund_id:
+        event["properties"] = {"refundId": refund_id}
+    return _with_time(event, refund, "created_at")
+
+
+def checkout_begun(checkout: dict[str, Any], time_field: str) -> Event | None:
+    """checkouts/create|update: a checkout in progress (a completed one is an order: nothing here)."""
+    if checkout.get("completed_at") is not None:
+        return None
+    commerce: dict[str, Any] = {}
+    money_currency = currency(checkout.get("presentment_currency"), "presentment_currency") or currency(
+        checkout.get("currency"), "currency")
+    total = amount(checkout.get("total_price"), "total_price")
+    if money_currency:
+        commerce["currency"] = money_currency
+        if total is not None:
+            commerce["value"] = major(total)
+    cart_id = ident(checkout.get("cart_token"), "cart_token")
+    if cart_id:
+        commerce["cartId"] = cart_id
+    commerce["items"] = _items(checkout)
+    event: Event = {"name": "CheckoutBegin", "commerce": commerce}
+    recovery_url = text(checkout.get("abandoned_checkout_url"), "abandoned_checkout_url")
+    properties = _properties(checkoutToken=ident(checkout.get("token"), "token"),
+                             checkoutId=ident(checkout.get("id"), "id"), abandonedCheckoutUrl=recovery_url)
+    if properties:
+        event["properties"] = properties
+    _add_user(event, checkout)
+    _add_locale(event, checkout)
+    return _with_time(event, checkout, time_field)
+
+
+def cart_changed(cart: dict[str, Any], time_field: str) -> Event | None:
+    """carts/create|update: the cart as it now is (Shopify sends the whole cart, not the change)."""
+    lines = items_of(cart.get("line_items"), "line_items")
+    if not lines:
+        return None  # an emptied cart: nothing was added
+    commerce: dict[str, Any] = {}
+    cart_id = ident(cart.get("token"), "token") or ident(cart.get("id"), "id")
+    if cart_id:
+        commerce["cartId"] = cart_id
+    total, money_currency = _cart_total(lines)
+    if money_currency:
+        commerce["currency"] = money_currency
+        if total is not None:
+            commerce["value"] = major(total)
+    commerce["items"] = _items(cart)
+    return _with_time({"name": "AddToCart", "commerce": commerce}, cart, time_field)
+
+
+def customer_created(customer: dict[str, Any]) -> Event | None:
+    """customers/create: a customer account exists (sign-up, or made at checkout or by staff)."""
+    member = _required(ident(customer.get("id"), "id"), "id", "the customer's id")
+    user: dict[str, Any] = {"memberId": member}
+    found_email = email(customer.get("email"), "email")
+    if found_email:
+        user["email"] = found_email
+    phone = _phone(customer.get("phone"), "phone")
+    if phone:
+        user["phone"] = phone
+    traits = _properties(firstName=text(customer.get("first_name"), "first_name"),
+                         lastName=text(customer.get("last_name"), "last_name"))
+    if traits:
+        user["traits"] = traits
+    return _with_time({"name": "SignUp", "user": user}, customer, "created_at")
+
+
+Mapper = Callable[[dict[str, Any]], Event | None]
+
+TOPICS: dict[str, Mapper] = {
+    "orders/create": order_placed,
+    "orders/paid": order_paid,
+    "orders/cancelled": order_cancelled,
+    "refunds/create": refund_created,
+    "checkouts/create": lambda body: checkout_begun(body, "created_at"),
+    "checkouts/update": lambda body: checkout_begun(body, "updated_at"),
+    "carts/create": lambda body: cart_changed(body, "created_at"),
+    "carts/update": lambda body: cart_changed(body, "updated_at"),
+    "customers/create": customer_created,
+}
+"""The topics that are customer actions; every other topic is acknowledged with no event."""
+
+
+def _order_event(name: str, order: dict[str, Any], time_field: str) -> Event:
+    order_id = _required(ident(order.get("id"), "id"), "id", "the order's id")
+    value, money_currency = _order_total(order)
+    commerce: dict[str, Any] = {"orderId": order_id, "currency": money_currency, "value": major(value)}
+    cart_id = ident(order.get("cart_token"), "cart_token")
+    if cart_id:
+        commerce["cartId"] = cart_id
+    commerce["items"] = _items(order)
+    event: Event = {"name": name, "commerce": commerce}
+    properties = _properties(orderName=text(order.get("name"), "name"),
+                             financialStatus=text(order.get("financial_status"), "financial_status"),
+                             test=order.get("test") if isinstance(order.get("test"), bool) else None)
+    if properties:
+        event["properties"] = properties
+    _add_user(event, order)
+    _add_locale(event, order)
+    return _with_time(event, order, time_field)
+
+
+def _order_total(order: dict[str, Any]) -> tuple[Decimal, str]:
+    """The order's total in the customer's currency (`total_price_set.presentment_money`), else `total_price`."""
+    presentment = _presentment(order.get("total_price_set"), "total_price_set")
+    if presentment is not None:
+        path = "total_price_set.presentment_money"
+        value = amount(presentment.get("amount"), f"{path}.amount")
+        money_currency = currency(presentment.get("currency_code"), f"{path}.currency_code")
+        return (_required(value, f"{path}.amount", "the order's total"),
+                _required(money_currency, f"{path}.currency_code", "the order's currency"))
+    value = _required(amount(order.get("total_price"), "total_price"), "total_price", "the order's total")
+    return value, _required(currency(order.get("currency"), "currency"), "currency", "the order's currency")
+
+
+def _refunded_money(refund: dict[str, Any], lines: list[Any]) -> tuple[Decimal | None, str | None]:
+    """The sum of the successful refund transactions and their currency (the customer's currency)."""
+    total: Decimal | None = None
+    money_currency: str | None = None
+    for index, raw in enumerate(items_of(refund.get("transactions"), "transactions")):
+        path = f"transactions[{index}]"
+        transaction = obj(raw, path)
+        if transaction.get("kind") != "refund" or transaction.get("status") != "success":
+            continue
+        value = amount(transaction.get("amount"), f"{path}.amount")
+        if value is not None:
+            total = (total or Decimal(0)) + value
+        money_currency = money_currency or currency(transaction.get("currency"), f"{path}.currency")
+    if money_currency is None and lines:
+        # Transactions may carry no currency; the refunded lines say which currency the customer paid in.
+        line = obj(lines[0], "refund_line_items[0]")
+        presentment = _presentment(line.get("subtotal_set"), "refund_line_items[0].subtotal_set")
+        if presentment is not None:
+            path = "refund_line_items[0].subtotal_set.presentment_money.currency_code"
+            money_currency = currency(presentment.get("currency_code"), path)
+    return total, money_currency
+
+
+def _cart_total(lines: list[Any]) -> tuple[Decimal | None, str | None]:
+    """The sum of the cart's line prices in the customer's currency, when every line gives one."""
+    total = Decimal(0)
+    currencies: set[str] = set()
+    for index, raw in enumerate(lines):
+        path = f"line_items[{index}].line_price_set"
+        presentment = _presentment(obj(raw, f"line_items[{index}]").get("line_price_set"), path)
+        if presentment is None:
+            return None, None
+        value = amount(presentment.get("amount"), f"{path}.presentment_money.amount")
+        found = currency(presentment.get("currency_code"), f"{path}.presentment_money.currency_code")
+        if value is None or found is None:
+            return None, None
+        total += value
+        currencies.add(found)
+    return (total, currencies.pop()) if len(currencies) == 1 else (None, None)
+
+
+def _presentment(value: Any, path: str) -> dict[str, Any] | None:
+    """The `presentment_money` (customer's currency) of one of Shopify's money sets, if there is one."""
+    money_set = opt_obj(value, path)
+    return opt_obj(money_set.get("presentment_money"), f"{path}.presentment_money") if money_set else None
+
+
+def _items(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    lines = items_of(payload.get("line_items"), "line_items")
+    return [_item(line, f"line_items[{i}]") for i, line in enumerate(lines[:MAX_ITEMS])]
+
+
+def _refund_item(raw: Any, path: str) -> dict[str, Any]:
+    """A refunded line: the order's line, with the refunded quantity."""
+    refund_line = obj(raw, path)
+    item = _item(refund_line.get("line_item"), f"{path}.line_item")
+    item["quantity"] = quantity(refund_line.get("quantity"), f"{path}.quantity")
+    return item
+
+
+def _item(raw: Any, path: str) -> dict[str, Any]:
+    """A line as a canonical item; its id is the product id (else the variant id, the SKU, the line's id)."""
+    line = obj(raw, path)
+    product = ident(line.get("product_id"), f"{path}.product_id")
+    variant = ident(line.get("variant_id"), f"{path}.variant_id")
+    sku = text(line.get("sku"), f"{path}.sku")
+    item_id = product or variant or sku or ident(line.get("id"), f"{path}.id")
+    item: dict[str, Any] = {
+        "id": _required(item_id, f"{path}.product_id", "a product id, variant id, SKU or line id"),
+        "quantity": quantity(line.get("quantity"), f"{path}.quantity"),
+    }
+    name = text(line.get("title"), f"{path}.title") or text(line.get("name"), f"{path}.name")
+    if name:
+        item["name"] = name[:MAX_TEXT]
+    price = _line_price(line, path)
+    if price is not None:
+        item["price"] = major(price)
+    for key, field in (("variant", "variant_title"), ("brand", "vendor")):
+        value = text(line.get(field), f"{path}.{field}")
+        if value:
+            item[key] = value[:MAX_TEXT]
+    if sku:
+        item["sku"] = sku[:MAX_TEXT]
+    if variant and variant != item["id"]:
+        item["properties"] = {"variantId": variant}
+    return item
+
+
+def _line_price(line: dict[str, Any], path: str) -> Decimal | None:
+    """A line's unit price in the customer's currency (`price_set.presentment_money`), else `price`."""
+    presentment = _presentment(line.get("price_set"), f"{path}.price_set")
+    if presentment is not None:
+        return amount(presentment.get("amount"), f"{path}.price_set.presentment_money.amount")
+    return amount(line.get("price"), f"{path}.price")
+
+
+def _add_user(event: Event, payload: dict[str, Any]) -> None:
+    """The buyer: the customer's id, the order's (or customer's) e-mail and phone, the customer's name."""
+    customer = opt_obj(payload.get("customer"), "customer") or {}
+    user: dict[str, Any] = {}
+    member = ident(customer.get("id"), "customer.id")
+    if member:
+        user["memberId"] = member
+    found_email = (email(payload.get("email"), "email") or email(payload.get("contact_email"), "contact_email")
+                   or email(customer.get("email"), "customer.email"))
+    if found_email:
+        user["email"] = found_email
+    phone = _phone(payload.get("phone"), "phone") or _phone(customer.get("phone"), "customer.phone")
+    if phone:
+        user["phone"] = phone
+    if not user:
+        return
+    traits = _properties(firstName=text(customer.get("first_name"), "customer.first_name"),
+                         lastName=text(customer.get("last_name"), "customer.last_name"))
+    if traits:
+        user["traits"] = traits
+    event["user"] = user
+
+
+def _add_locale(event: Event, payload: dict[str, Any]) -> None:
+    locale = text(payload.get("customer_locale"), "customer_locale")
+    if locale and len(locale) <= 35:
+        event["context"] = {"locale": locale}
+
+
+def _phone(value: Any, path: str) -> str | None:
+    found = text(value, path)
+    return found if found and 3 <= len(found) <= 40 else None
+
+
+def _properties(**values: Any) -> dict[str, Any]:
+    """The given values that are present, strings kept only when they fit a canonical property."""
+    return {key: value for key, value in values.items()
+            if value is not None and not (isinstance(value, str) and len(value.encode()) > MAX_PROPERTY_BYTES)}
+
+
+def _with_time(event: Event, payload: dict[str, Any], field: str) -> Event:
+    occurred = time(payload.get(field), field)
+    if occurred:
+        event["occurredAt"] = occurred
+    return event
+
+
+def _required(value: T | None, path: str, expectation: str) -> T:
+    if value is None:
+        raise PayloadInvalid(path, None, expectation)
+    return value
