@@ -6,6 +6,7 @@ from app.gunicorn_conf import (  # noqa: F401  (gunicorn reads these names)
     control_socket_disable,
     errorlog,
     graceful_timeout,
+    limit_request_line,
     on_starting,
     timeout,
 )

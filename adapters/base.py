@@ -160,6 +160,7 @@ class Reply:
     status: int = 200
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ class Adapter:
     """Names of settings that are secrets: masked in the console, scrubbed from logs."""
     signature_headers: ClassVar[tuple[str, ...]] = ()
     """Headers that carry the provider's signature (kept with rejections so a replay can re-verify)."""
+    collect: ClassVar[bool] = False
+    """Whether browsers send to this adapter through /v1/collect (authenticated by the write key)."""
 
     def verify(self, request: InboundRequest, source: Source) -> None:
         """Check the provider's signature; raise `SignatureInvalid` when it does not hold."""

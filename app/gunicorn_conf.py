@@ -21,6 +21,9 @@ accesslog = None
 errorlog = "-"
 timeout = 30
 graceful_timeout = 10
+# Pixels carry their payload in the URL; the templates keep URLs under 2,000 characters and send
+# longer payloads in chunks, but other senders may not.
+limit_request_line = 8190
 # gunicorn >= 25 opens a control socket at a fixed path; several gateways on one machine would clash.
 control_socket_disable = True
 

@@ -15,7 +15,7 @@ from app.storage.records import InputRecord
 
 # Credentials never reach the database: these headers are dropped, these query parameters masked.
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-write-key"})
-CREDENTIAL_PARAMS = frozenset({"writekey", "write_key", "key", "token", "api_key", "access_token"})
+CREDENTIAL_PARAMS = frozenset({"k", "writekey", "write_key", "key", "token", "api_key", "access_token"})
 MASK = "***"
 
 

@@ -39,6 +39,7 @@ class Outcome:
     status: int
     body: dict[str, Any]
     problem: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

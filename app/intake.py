@@ -50,15 +50,24 @@ class Intake:
         except SignatureInvalid as error:
             problem = PayloadInvalid(error.header or "signature", None, error.reason).problems
             raise self.ingestor.refuse(record, ProblemError("signature-invalid", problem)) from None
+        return self._parse_and_accept(inbound, record, adapter_source, adapter)
+
+    def collect(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
+                adapter: Adapter) -> Outcome:
+        """`/v1/collect`: a browser's or a server template's payload, its write key already checked."""
+        return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter)
+
+    def _parse_and_accept(self, inbound: InboundRequest, record: InputRecord, source: Source,
+                          adapter: Adapter) -> Outcome:
         try:
-            events = adapter.parse(inbound, adapter_source)
+            events = adapter.parse(inbound, source)
         except PayloadInvalid as error:
-            slug = "invalid-json" if error.problems[0].field == "body" else "invalid-payload"
+            slug = "invalid-json" if error.problems[0].field in ("body", "d") else "invalid-payload"
             raise self.ingestor.refuse(record, ProblemError(slug, error.problems)) from None
         if not events:
             return Outcome(200, {"accepted": 0, "stored": 0, "duplicates": 0, "rejected": 0, "results": [],
                                  "note": "acknowledged: nothing to record for this input"})
-        arrival = self._arrival(inbound, adapter_source)
+        arrival = self._arrival(inbound, source)
         return self.ingestor.accept(record, events, arrival, "events" if len(events) > 1 else None)
 
     def _arrival(self, inbound: InboundRequest, source: Source) -> Arrival:

@@ -43,6 +43,8 @@ def replay_rejection(gateway: Gateway, rejection_id: int, source_id: str | None 
 def _run(gateway: Gateway, endpoint: str, inbound: InboundRequest, record: InputRecord, source_id: str) -> Outcome:
     source = gateway.config.sources[source_id]
     try:
+        if endpoint == "collect":
+            return gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
         if endpoint == "webhook":
             adapter = gateway.adapters[source.adapter]
             result = gateway.intake.webhook(inbound, record, source, adapter)
@@ -56,7 +58,7 @@ def _run(gateway: Gateway, endpoint: str, inbound: InboundRequest, record: Input
 
 def _inbound(kept: dict[str, Any], body: bytes, max_json_depth: int) -> InboundRequest:
     headers = dict(kept["headers"])
-    if kept["endpoint"] != "webhook":
+    if kept["endpoint"] == "events":
         headers["Content-Type"] = headers.get("Content-Type", "application/json")
     return InboundRequest(
         method=kept["method"], path=kept["path"], headers=Headers(headers), body=body,

@@ -18,19 +18,24 @@ _SLUG_OF_STATUS = {404: "not-found", 405: "method-not-allowed", 413: "too-large"
                    429: "rate-limited"}
 
 
-def problem_for(error: BaseException) -> Response:
-    """The problem response for any exception raised while answering a request."""
+def as_problem(error: BaseException) -> ProblemError:
+    """Any exception raised while answering a request, as the problem to answer with (logged if unexpected)."""
     if isinstance(error, ProblemError):
-        return error.response()
+        return error
     if isinstance(error, StorageUnavailable):
         log.error("storage unavailable", extra={"error": str(error)})
         return ProblemError("storage-unavailable", detail="Nothing was recorded; retry later.",
-                            headers={"Retry-After": "1"}).response()
-    if isinstance(error, HTTPException):
-        return _http_problem(error)
+                            headers={"Retry-After": "1"})
     log.exception("unexpected error", exc_info=error)
     return ProblemError("internal-error", [Problem("request", None, "a request the gateway can process")],
-                        detail="The error is logged; the input was not recorded, retry later.").response()
+                        detail="The error is logged; the input was not recorded, retry later.")
+
+
+def problem_for(error: BaseException) -> Response:
+    """The problem response for any exception raised while answering a request."""
+    if isinstance(error, HTTPException):
+        return _http_problem(error)
+    return as_problem(error).response()
 
 
 def _http_problem(error: HTTPException) -> Response:

@@ -41,6 +41,7 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
         "errorlog": gunicorn_conf.errorlog,
         "timeout": gunicorn_conf.timeout,
         "graceful_timeout": gunicorn_conf.graceful_timeout,
+        "limit_request_line": gunicorn_conf.limit_request_line,
         "on_starting": gunicorn_conf.on_starting,
         "child_exit": gunicorn_conf.child_exit,
         "control_socket_disable": gunicorn_conf.control_socket_disable,

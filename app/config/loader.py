@@ -160,6 +160,7 @@ def _load_source(key: str, raw: dict[str, Any], adapters: Mapping[str, Adapter],
         problems.extend(f"{key}.{name}: unknown key for adapter {adapter.name!r}" for name in sorted(own))
         return None
     common = {k: base[k] for k in _BASE_SOURCE_KEYS if k in base}
+    common["allowed_origins"] = tuple(common.get("allowed_origins") or ())
     return SourceConfig(**common, settings=settings, secret_settings=tuple(adapter.secret_settings))
 
 

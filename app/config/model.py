@@ -54,6 +54,7 @@ class SourceConfig:
     write_key: str | None = None
     enabled: bool = True
     rate_limit: str | None = None
+    allowed_origins: tuple[str, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
 

@@ -109,6 +109,10 @@ class SourceSchema(Schema):
     write_key = _secret(load_default=None)
     enabled = fields.Boolean(load_default=True)
     rate_limit = fields.String(load_default=None, validate=_rate_limit)
+    allowed_origins = fields.List(fields.String(validate=validate.Regexp(
+        r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?)$",
+        error="must be an origin such as https://shop.example.com, https://*.example.com, or *")),
+        load_default=list, metadata={"description": "origins whose pages may POST to /v1/collect (CORS)"})
 
     @validates("id")
     def _valid_id(self, value: str, **_: Any) -> None:

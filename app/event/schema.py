@@ -70,10 +70,15 @@ class EventValidator:
         if self._fast.is_valid(event):
             return []
         errors = sorted(self._reference.iter_errors(event), key=lambda e: list(map(str, e.absolute_path)))
-        problems = [self._problem(error) for error in errors]
-        if not problems:  # the two validators disagree: never let that pass silently
-            problems = [Problem("event", None, "an event matching the canonical schema")]
-        return problems
+        by_field: dict[str, Problem] = {}
+        for error in errors:
+            problem = self._problem(error)
+            # One problem per field; a standard name's requirement says more than a generic rule.
+            if problem.field not in by_field or problem.expectation.startswith("present:"):
+                by_field[problem.field] = problem
+        if not by_field:  # the two validators disagree: never let that pass silently
+            return [Problem("event", None, "an event matching the canonical schema")]
+        return list(by_field.values())
 
     def _problem(self, error: jsonschema.ValidationError) -> Problem:
         path = list(error.absolute_path)

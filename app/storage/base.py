@@ -118,6 +118,38 @@ class SqlStorage(abc.ABC):
             ids.append(int(row[0]))
         return tuple(ids)
 
+    def add_chunk(self, source_id: str, payload_id: str, part: int, parts: int, data: str,
+                  received_at: str) -> list[str] | None:
+        """Keep one chunk of a collect payload; all chunks in order once the last one is here, else None."""
+        with self.transaction(write=True) as connection:
+            connection.execute(self.sql(
+                "INSERT INTO collect_chunks (source_id, payload_id, part, parts, data, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, payload_id, part) DO NOTHING"),
+                (source_id, payload_id, part, parts, data, received_at))
+            rows = connection.execute(self.sql(
+                "SELECT part, data FROM collect_chunks WHERE source_id = ? AND payload_id = ? AND parts = ? "
+                "ORDER BY part"), (source_id, payload_id, parts)).fetchall()
+        if [row[0] for row in rows] != list(range(parts)):
+            return None
+        return [row[1] for row in rows]
+
+    def delete_chunks(self, source_id: str, payload_id: str) -> None:
+        """Forget the chunks of a payload once it is ingested."""
+        with self.transaction(write=True) as connection:
+            connection.execute(self.sql("DELETE FROM collect_chunks WHERE source_id = ? AND payload_id = ?"),
+                               (source_id, payload_id))
+
+    def expired_chunks(self, before: str) -> list[dict[str, Any]]:
+        """Incomplete chunked payloads whose first chunk arrived before `before`, removed from the store."""
+        with self.transaction(write=True) as connection:
+            rows = connection.execute(self.sql(
+                "SELECT source_id, payload_id, count(*), max(parts), min(received_at) FROM collect_chunks "
+                "GROUP BY source_id, payload_id HAVING min(received_at) < ?"), (before,)).fetchall()
+            for source_id, payload_id, *_ in rows:
+                connection.execute(self.sql("DELETE FROM collect_chunks WHERE source_id = ? AND payload_id = ?"),
+                                   (source_id, payload_id))
+        return [{"sourceId": r[0], "payloadId": r[1], "received": r[2], "parts": r[3], "firstAt": r[4]} for r in rows]
+
     def mark_replayed(self, rejection_id: int, when: str, result: str) -> None:
         """Record that a rejection was replayed and how it went."""
         with self.transaction(write=True) as connection:

@@ -13,6 +13,7 @@ or signature is a 401 with the input kept.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.base import Adapter, Event, PayloadInvalid, SignatureInvalid, Source
+from app.api.collect import GIF
 from app.config.model import Limits
 from app.event.canonical_url import Canonicalizer
 from app.event.normalize import Arrival, Normalizer
@@ -28,14 +30,19 @@ from app.event.schema import EventValidator
 from app.ingest import EventChecker
 from app.registry import discover_adapters
 from app.storage.records import EventQuery, RejectionQuery
-from tests.support.cases import CASE_SOURCE_ID, Case, case_folders, cases_of
+from tests.support.cases import Case, case_folders, cases_of
 from tests.support.gateway import ADMIN, Clock, base_config, build_app
 
 ADAPTERS = discover_adapters()
 CASES = [case for name in ADAPTERS for case in cases_of(name)]
 SUCCESS_CASES = [case for case in CASES if case.succeeds and case.expect.get("events")]
+SIGNED_SUCCESS_CASES = [case for case in SUCCESS_CASES if case.route == "webhook"]
 VALIDATOR = EventValidator()
 CHECKER = EventChecker(VALIDATOR, Normalizer(Canonicalizer()), Limits())
+
+
+class SchemaRejected(Exception):
+    """The gateway refuses what the adapter produced (expected by cases whose rejection reason is "schema")."""
 
 
 def run_case(case: Case, body: bytes | None = None) -> list[Event]:
@@ -43,15 +50,20 @@ def run_case(case: Case, body: bytes | None = None) -> list[Event]:
     adapter = ADAPTERS[case.adapter]
     inbound = case.inbound(body)
     source = case.source()
-    if adapter.respond(inbound, source) is not None:
+    if case.route == "collect":
+        if "write_key" in case.data["request"]:  # no write key, or another one: the route refuses it (401)
+            raise SignatureInvalid("the case sends no or another write key")
+    elif adapter.respond(inbound, source) is not None:
         return []
-    adapter.verify(inbound, source)
+    else:
+        adapter.verify(inbound, source)
     raw_events = adapter.parse(inbound, source)
     arrival = Arrival(received_at=case.now, source=source, ip=inbound.remote_addr,
                       user_agent=inbound.header("user-agent"))
     checked = [CHECKER.check(i, raw, arrival) for i, raw in enumerate(raw_events)]
     problems = [p for c in checked for p in c.problems]
-    assert not problems, f"{case.id}: the adapter produced events the gateway rejects: {problems}"
+    if problems:
+        raise SchemaRejected(f"{case.id}: the adapter produced events the gateway rejects: {problems}")
     return [c.event for c in checked]
 
 
@@ -62,8 +74,19 @@ def case_app(case: Case, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def post_case(client: Any, case: Case, body: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
-    return client.open(f"/v1/webhooks/{CASE_SOURCE_ID}", method=case.method, data=case.body if body is None else body,
-                       headers=headers or case.headers, query_string=case.query)
+    return client.open(case.url_path, method=case.method, data=case.body if body is None else body,
+                       headers=headers or case.headers, query_string=case.http_query())
+
+
+def answer(response: Any) -> dict[str, Any]:
+    """What the gateway answered: the JSON body, or, for a pixel (a GIF), the same facts from its headers."""
+    if response.mimetype != "image/gif":
+        return dict(response.get_json())
+    assert response.get_data() == GIF, "a pixel is always answered with the 1x1 GIF"
+    if "X-Tagway-Rejection" in response.headers:
+        return {"rejectionId": int(response.headers["X-Tagway-Rejection"])}
+    counts = dict(part.split(" ") for part in response.headers["X-Tagway-Result"].split(", "))
+    return {key: int(value) for key, value in counts.items()}
 
 
 def test_every_adapter_has_fixture_cases() -> None:
@@ -77,9 +100,9 @@ def test_every_case_folder_belongs_to_a_registered_adapter() -> None:
 
 
 def test_every_adapter_has_a_failing_signature_case() -> None:
-    lacking = [name for name in ADAPTERS
-               if not any(c.expect.get("rejection", {}).get("reason") == "signature" for c in cases_of(name))]
-    assert not lacking, f"adapters without a case for a wrong signature: {lacking}"
+    lacking = [name for name in ADAPTERS if not any(
+        c.expect.get("rejection", {}).get("reason") in ("signature", "auth") for c in cases_of(name))]
+    assert not lacking, f"adapters without a case for a wrong signature (or, for /v1/collect, write key): {lacking}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -89,10 +112,11 @@ def test_case_gives_exactly_the_expected_events(case: Case) -> None:
         assert run_case(case) == expect.get("events", [])
     else:
         reason = expect["rejection"]["reason"]
-        error = SignatureInvalid if reason == "signature" else PayloadInvalid
+        error = {"signature": SignatureInvalid, "auth": SignatureInvalid, "schema": SchemaRejected}.get(
+            reason, PayloadInvalid)
         with pytest.raises(error) as caught:
             run_case(case)
-        if reason != "signature":
+        if reason not in ("signature", "auth", "schema"):
             fields = [p.field for p in caught.value.problems]  # type: ignore[attr-defined]
             assert fields == expect["rejection"].get("fields", fields)
 
@@ -126,9 +150,9 @@ def test_http_round_trip_stores_exactly_the_expected_rows(case: Case, tmp_path: 
     if case.succeeds:
         assert rejections == []
     else:
-        assert response.mimetype == "application/problem+json"
+        assert response.mimetype in ("application/problem+json", "image/gif")
         assert [r["reason"] for r in rejections] == [expect["rejection"]["reason"]]
-        assert response.get_json()["rejectionId"] == rejections[0]["id"]
+        assert answer(response)["rejectionId"] == rejections[0]["id"]
 
 
 @pytest.mark.parametrize("case", SUCCESS_CASES, ids=lambda c: c.id)
@@ -137,11 +161,11 @@ def test_redelivery_is_acknowledged_and_stored_once(case: Case, tmp_path: Path) 
     client = app.test_client()
     first, second = post_case(client, case), post_case(client, case)
     assert first.status_code == second.status_code == 200
-    assert second.get_json()["duplicates"] == len(case.expect["events"])
+    assert answer(second)["duplicates"] == len(case.expect["events"])
     assert app.extensions["tagway"].storage.count_events() == len(case.expect["events"])
 
 
-@pytest.mark.parametrize("case", SUCCESS_CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", SIGNED_SUCCESS_CASES, ids=lambda c: c.id)
 def test_tampered_body_is_refused_and_kept(case: Case, tmp_path: Path) -> None:
     tampered = case.body + b" "
     with pytest.raises(SignatureInvalid):
@@ -166,8 +190,11 @@ def test_garbage_bodies_raise_only_payload_invalid(name: str, body: bytes) -> No
     adapter: Adapter = ADAPTERS[name]
     cases = cases_of(name)
     case = next((c for c in cases if c.succeeds), cases[0])
+    inbound = case.inbound(body)
+    if case.route == "collect":
+        inbound = replace(inbound, method="POST", query={})  # the body is the payload, as in POST /v1/collect
     try:
-        events = adapter.parse(case.inbound(body), case.source())
+        events = adapter.parse(inbound, case.source())
     except PayloadInvalid:
         return
     assert isinstance(events, list)

@@ -7,13 +7,16 @@ A case file (`tests/adapters/<adapter>/cases/<name>.json`):
       "origin": "where the payload comes from (a conformance sample, a docs example, ...)",
       "now": "2026-11-24T12:00:00.000Z",           # optional: the frozen arrival time
       "source": {"settings": {...}},               # the adapter's settings for the source
-      "request": {"method": "POST", "headers": {...}, "query": {...},
+      "request": {"route": "webhook" | "collect", "method": "POST", "headers": {...}, "query": {...},
                   "body": "<raw text>" | <JSON value>, "body_file": "<path relative to the case>"},
       "expect": {"status": 200, "events": [<canonical events exactly>], "reply": {"status": 200, "body": "..."}}
                 | {"status": 401, "rejection": {"reason": "signature", "fields": ["..."]}}
     }
 
 A JSON `body` is sent as compact JSON (`separators=(",", ":")`, UTF-8); a string is sent as is.
+The route is the webhook URL of the case's source (default) or `/v1/collect`, authenticated by the
+source's write key (`k=` is added to the query; `"write_key": false` in the request leaves it out,
+`"write_key": "<other>"` sends another).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ ADAPTER_TESTS = Path(__file__).resolve().parent.parent / "adapters"
 DEFAULT_USER_AGENT = "tagway-contract-tests/1.0"
 REMOTE_ADDR = "127.0.0.1"
 CASE_SOURCE_ID = "case-source"
+CASE_WRITE_KEY = "wk_contract_case_0123456789"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,19 @@ class Case:
     def method(self) -> str:
         return str(self.data["request"].get("method", "POST"))
 
+    @property
+    def route(self) -> str:
+        return str(self.data["request"].get("route", "webhook"))
+
+    @property
+    def url_path(self) -> str:
+        return "/v1/collect" if self.route == "collect" else f"/v1/webhooks/{CASE_SOURCE_ID}"
+
+    def http_query(self) -> dict[str, list[str]]:
+        """The query sent over HTTP: a collect request carries the write key."""
+        key = self.data["request"].get("write_key", CASE_WRITE_KEY)
+        return {**self.query, "k": [key]} if self.route == "collect" and key else self.query
+
     def source(self) -> Source:
         return Source(id=CASE_SOURCE_ID, adapter=self.adapter, settings=self.loaded_settings())
 
@@ -99,13 +116,14 @@ class Case:
 
     def inbound(self, body: bytes | None = None, headers: dict[str, str] | None = None) -> InboundRequest:
         return InboundRequest(
-            method=self.method, path=f"/v1/webhooks/{CASE_SOURCE_ID}", headers=Headers(headers or self.headers),
+            method=self.method, path=self.url_path, headers=Headers(headers or self.headers),
             body=self.body if body is None else body, query=self.query, received_at=self.now,
             remote_addr=REMOTE_ADDR)
 
     def source_entry(self) -> dict[str, Any]:
         """The [[sources]] entry of this case for a test configuration."""
-        return {"id": CASE_SOURCE_ID, "adapter": self.adapter, **self.settings}
+        entry = {"id": CASE_SOURCE_ID, "adapter": self.adapter, **self.settings}
+        return {**entry, "write_key": CASE_WRITE_KEY} if self.route == "collect" else entry
 
 
 def cases_of(adapter: str) -> list[Case]:

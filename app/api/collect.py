@@ -1,0 +1,195 @@
+"""`/v1/collect`: browsers (the GTM web template's sendPixel, or fetch/sendBeacon) and the server template.
+
+GET answers a 1×1 GIF whatever happens — a pixel must get an image — with the real status and, on
+error, an `X-Tagway-Problem` header; the refused input is kept as a rejection like everywhere else.
+POST answers JSON, with CORS for the origins the source allows.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.wrappers import Request
+
+from adapters.base import Problem, Reply
+from app.api.errors import as_problem
+from app.auth import credential_from_header
+from app.config.model import SourceConfig
+from app.gateway import Gateway
+from app.http_input import (
+    CREDENTIAL_PARAMS,
+    MASK,
+    ReceivedBody,
+    inbound_request,
+    input_record,
+    read_body,
+    request_headers,
+)
+from app.ingest import Outcome
+from app.problems import ProblemError
+from app.storage.records import InputRecord
+
+GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate, max-age=0", "Pragma": "no-cache", "Expires": "0"}
+MAX_CHUNKS = 64
+CORS_HEADERS = "Content-Type, Authorization"
+
+
+def handle_collect_get(gateway: Gateway, request: Request) -> Reply:
+    """A pixel: the payload in the query string; always answered with the GIF."""
+    try:
+        outcome = _collect_get(gateway, request)
+    except Exception as error:  # a pixel gets its image even when the input is refused
+        problem = as_problem(error)
+        outcome = Outcome(problem.status, problem.body(), problem=True, headers=dict(problem.headers))
+    headers = {**NO_CACHE, **outcome.headers}
+    if outcome.problem:
+        headers.update(problem_headers(outcome.body))
+    else:
+        headers["X-Tagway-Result"] = _result_summary(outcome)
+    return Reply(outcome.status, GIF, "image/gif", headers)
+
+
+def problem_headers(body: dict[str, Any]) -> dict[str, str]:
+    """A problem body told in headers, for answers whose body must be an image."""
+    first = body["errors"][0] if body.get("errors") else None
+    slug = str(body.get("type", "")).rsplit(":", 1)[-1]
+    summary = slug + (f"; {first['field']}: expected {first['expectation']}" if first else "")
+    headers = {"X-Tagway-Problem": _header_text(summary)}
+    if "rejectionId" in body:
+        headers["X-Tagway-Rejection"] = str(body["rejectionId"])
+    return headers
+
+
+def _collect_get(gateway: Gateway, request: Request) -> Outcome:
+    received_at = gateway.clock()
+    limits = gateway.config.limits
+    headers = request_headers(request)
+    query: dict[str, list[str]] = {key: request.args.getlist(key) for key in request.args}
+    source = gateway.write_keys.source_for(request.args.get("k"))
+    record = input_record(request, headers, ReceivedBody(b"", 0, False), received_at, "collect", limits,
+                          source_id=source.id if source else None, adapter=source.adapter if source else None)
+    source = _authorized(gateway, record, source, "k")
+    chunk_of = request.args.get("i")
+    if "n" in request.args:
+        assembled = _assemble(gateway, record, source, request.args)
+        if assembled is None:
+            return Outcome(202, {"chunk": request.args.get("c"), "of": request.args.get("n")})
+        query["d"] = [assembled]
+        record = _with_query(record, query)
+    inbound = replace(inbound_request(request, headers, b"", received_at, limits), query=query)
+    outcome = gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
+    if chunk_of and "n" in request.args:
+        gateway.storage.delete_chunks(source.id, chunk_of)
+    return outcome
+
+
+def handle_collect_post(gateway: Gateway, request: Request) -> Outcome:
+    """The payload (or a batch) in the body, for payloads too long for a URL; CORS for allowed origins."""
+    origin = request.headers.get("Origin")
+    source: SourceConfig | None = None
+    try:
+        received_at = gateway.clock()
+        limits = gateway.config.limits
+        body = read_body(request, limits)
+        headers = request_headers(request)
+        key = request.args.get("k") or credential_from_header(headers.get("Authorization", ""))
+        source = gateway.write_keys.source_for(key)
+        record = input_record(request, headers, body, received_at, "collect", limits,
+                              source_id=source.id if source else None, adapter=source.adapter if source else None)
+        source = _authorized(gateway, record, source, "k")
+        if body.too_large:
+            raise gateway.ingestor.refuse(record, ProblemError("too-large", [Problem(
+                "body", f"<{body.size} bytes>", f"a body of at most {limits.max_request_bytes} bytes")]))
+        inbound = inbound_request(request, headers, body.data, received_at, limits)
+        outcome = gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
+    except Exception as error:
+        problem = as_problem(error)
+        outcome = Outcome(problem.status, problem.body(), problem=True, headers=dict(problem.headers))
+    outcome.headers.update(cors_headers(gateway, source, origin))
+    return outcome
+
+
+def handle_collect_preflight(gateway: Gateway, request: Request) -> Reply:
+    """CORS preflight of POST /v1/collect (a JSON content type or an Authorization header)."""
+    source = gateway.write_keys.source_for(request.args.get("k"))
+    headers = cors_headers(gateway, source, request.headers.get("Origin"))
+    if not headers:
+        return Reply(403, b"", "text/plain; charset=utf-8", {"Vary": "Origin"})
+    headers.update({"Access-Control-Allow-Methods": "POST, GET, OPTIONS", "Access-Control-Allow-Headers": CORS_HEADERS,
+                    "Access-Control-Max-Age": "86400"})
+    return Reply(204, b"", "text/plain; charset=utf-8", headers)
+
+
+def cors_headers(gateway: Gateway, source: SourceConfig | None, origin: str | None) -> dict[str, str]:
+    """CORS headers when `origin` is allowed by the source (or, before the source is known, by any source)."""
+    if not origin:
+        return {}
+    candidates = [source] if source is not None else [s for s in gateway.config.sources.values() if s.enabled]
+    if any(origin_allowed(origin, c.allowed_origins) for c in candidates):
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {}
+
+
+def origin_allowed(origin: str, allowed: tuple[str, ...]) -> bool:
+    """Whether `origin` matches an allowed origin (`*`, an exact origin, or `https://*.example.com`)."""
+    return any(pattern == "*" or fnmatch.fnmatchcase(origin, pattern) for pattern in allowed)
+
+
+def _authorized(gateway: Gateway, record: InputRecord, source: SourceConfig | None, field: str) -> SourceConfig:
+    if source is None:
+        raise gateway.ingestor.refuse(record, ProblemError("unauthorized", [Problem(
+            field, "<missing>" if field not in record.query else "<not a known write key>",
+            "the write key of an enabled source (k=<write key>)")]))
+    if not gateway.adapters[source.adapter].collect:
+        raise gateway.ingestor.refuse(record, ProblemError("invalid-payload", [Problem(
+            field, f"<write key of source {source.id!r}>",
+            f"the write key of a source whose adapter takes browser events (gtm); {source.adapter!r} does not")]))
+    gateway.rate_limits.check(source.id, source.rate_limit)
+    return source
+
+
+def _assemble(gateway: Gateway, record: InputRecord, source: SourceConfig, args: Any) -> str | None:
+    """Keep one chunk; the whole base64 text once every chunk has arrived."""
+    payload_id, data = args.get("i", ""), args.get("d", "")
+    try:
+        count, index = int(args.get("n", "")), int(args.get("c", ""))
+    except ValueError:
+        count = index = -1
+    problems = []
+    if not 2 <= count <= MAX_CHUNKS:
+        problems.append(Problem("n", args.get("n"), f"the number of chunks, 2 to {MAX_CHUNKS}"))
+    if not 0 <= index < max(count, 1):
+        problems.append(Problem("c", args.get("c"), "the chunk's index, from 0 to n - 1"))
+    if not 0 < len(payload_id) <= 100:
+        problems.append(Problem("i", payload_id or None,
+                                "the payload's id (1 to 100 characters), the same in each chunk"))
+    if not data:
+        problems.append(Problem("d", None, "this chunk of the payload's base64 text"))
+    if problems:
+        raise gateway.ingestor.refuse(record, ProblemError("invalid-payload", problems))
+    chunks = gateway.storage.add_chunk(source.id, payload_id, index, count, data, record.received_at)
+    return "".join(chunks) if chunks is not None else None
+
+
+def _with_query(record: InputRecord, query: dict[str, list[str]]) -> InputRecord:
+    """The kept input with the assembled payload, write key masked."""
+    masked = urlencode([(k, MASK if k.lower() in CREDENTIAL_PARAMS else v) for k, values in query.items()
+                        for v in values if k not in ("c",)])
+    return replace(record, query=masked)
+
+
+def _result_summary(outcome: Outcome) -> str:
+    body = outcome.body
+    if "chunk" in body:
+        return f"chunk {body['chunk']} of {body['of']} kept"
+    return f"stored {body.get('stored', 0)}, duplicates {body.get('duplicates', 0)}, rejected {body.get('rejected', 0)}"
+
+
+def _header_text(text: str) -> str:
+    """A header value: one line of printable ASCII."""
+    return "".join(c if 32 <= ord(c) < 127 else "?" for c in text)[:300]
