@@ -106,3 +106,29 @@ def test_replay_command_replays_kept_rejections(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 0, result.output
     assert "replayed 1: 1 accepted, 0 refused again" in result.output
     assert app.extensions["tagway"].storage.event_ids("website") == {"r1"}
+
+
+def test_sources_add_appends_a_source_and_prints_its_setup(tmp_path: Path) -> None:
+    run("init", "--public-url", "https://events.example.com", cwd=tmp_path)
+    result = run("sources", "add", "canonical", "--id", "partner", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Webhook URL to paste: https://events.example.com/v1/webhooks/partner" in result.stdout
+    assert "1. POST canonical events" in result.stdout
+    assert "export TAGWAY_PARTNER_SECRET=" not in result.stdout, "an optional secret is not demanded"
+    text = (tmp_path / "tagway.toml").read_text()
+    assert '[[sources]]\nid = "partner"\nadapter = "canonical"' in text
+    assert '# secret = "${TAGWAY_PARTNER_SECRET}"' in text
+    config = load_config(tmp_path / "tagway.toml", discover_adapters(), {})
+    assert config.sources["partner"].adapter == "canonical"
+    listed = run("sources", "list", cwd=tmp_path)
+    assert "partner  [canonical]" in listed.stdout and "webhook URL: https://events.example.com/v1/webhooks/partner" \
+        in listed.stdout
+    assert config.sources["website"].write_key not in listed.stdout, "write keys are masked"
+
+
+def test_sources_add_refuses_unknown_platforms_and_taken_ids(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    unknown = run("sources", "add", "shopfy", cwd=tmp_path)
+    assert unknown.returncode != 0 and "unknown platform 'shopfy'; available:" in unknown.stderr
+    taken = run("sources", "add", "canonical", "--id", "website", cwd=tmp_path)
+    assert taken.returncode != 0 and "exists already" in taken.stderr

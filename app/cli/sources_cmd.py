@@ -76,10 +76,12 @@ def source_entry(adapter: Adapter, source_id: str, title: str) -> tuple[str, dic
     if adapter.settings_schema is not None:
         for name, field in adapter.settings_schema().fields.items():
             description = str(field.metadata.get("description", name))
-            if field.required or name in adapter.secret_settings:
+            if field.required:
                 variable = env_name(source_id, name)
                 variables[variable] = description
                 lines.append(f'{name} = "${{{variable}}}"  # {description}')
+            elif name in adapter.secret_settings:  # optional: written commented out, ready to use
+                lines.append(f'# {name} = "${{{env_name(source_id, name)}}}"  # {description}')
             else:
                 example = field.metadata.get("example")
                 shown = _toml_value(example) if example is not None else "..."
