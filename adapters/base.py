@@ -193,6 +193,8 @@ class Adapter:
     """Names of settings that are secrets: masked in the console, scrubbed from logs."""
     signature_headers: ClassVar[tuple[str, ...]] = ()
     """Headers that carry the provider's signature (kept with rejections so a replay can re-verify)."""
+    signs_body: ClassVar[bool] = True
+    """Whether the signature covers the raw body; False when the provider signs only some fields (Ecwid)."""
     collect: ClassVar[bool] = False
     """Whether browsers send to this adapter through /v1/collect (authenticated by the write key)."""
 
