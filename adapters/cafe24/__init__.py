@@ -30,6 +30,7 @@ class Cafe24Adapter(Adapter):
     settings_schema = Cafe24Settings
     secret_settings = ("api_key",)
     signature_headers = (API_KEY_HEADER,)
+    signs_body = False  # a shared key in a header: it proves the sender, not the body
 
     def verify(self, request: InboundRequest, source: Source) -> None:
         """The webhook API key, compared in constant time."""
