@@ -7,9 +7,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-# RFC 9110 token: the characters a header name may hold.
-HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-STORE_HASH = re.compile(r"[0-9A-Za-z]+")
+# marshmallow's Regexp matches at the start only: \Z makes these whole-value patterns.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")  # an RFC 9110 token
+STORE_HASH = re.compile(r"[0-9A-Za-z]+\Z")
 
 
 class BigCommerceSettings(Schema):

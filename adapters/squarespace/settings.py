@@ -6,7 +6,8 @@ import re
 
 from marshmallow import Schema, fields, validate
 
-HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
+# marshmallow's Regexp matches at the start only: \Z makes it a whole-value pattern.
+HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+\Z")
 
 
 class SquarespaceSettings(Schema):
