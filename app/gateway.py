@@ -11,6 +11,9 @@ from flask import current_app
 from adapters.base import Adapter
 from app.auth import WriteKeys
 from app.config.model import GatewayConfig
+from app.delivery.destinations import Destination, build_destination
+from app.delivery.router import Router
+from app.delivery.worker import WorkerParts
 from app.event.canonical_url import Canonicalizer
 from app.event.normalize import Normalizer
 from app.event.schema import EventValidator
@@ -42,6 +45,8 @@ class Gateway:
     metrics: Metrics
     rate_limits: RateLimits
     clock: Clock
+    destinations: tuple[Destination, ...]
+    router: Router
 
     @classmethod
     def build(cls, config: GatewayConfig, adapters: Mapping[str, Adapter], clock: Clock = utc_now) -> Gateway:
@@ -50,11 +55,19 @@ class Gateway:
         canonicalizer = Canonicalizer(config.canonical_url)
         metrics = Metrics()
         checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
-        ingestor = Ingestor(storage, checker, metrics)
+        destinations = tuple(build_destination(d) for d in config.destinations.values())
+        router = Router(destinations, adapters, config.sources)
+        ingestor = Ingestor(storage, checker, metrics, router)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
                    ingestor=ingestor, intake=Intake(ingestor), write_keys=WriteKeys(config.sources),
                    metrics=metrics, rate_limits=RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit),
-                   clock=clock)
+                   clock=clock, destinations=destinations, router=router)
+
+    def worker_parts(self) -> WorkerParts:
+        """What a delivery worker needs."""
+        return WorkerParts(storage=self.storage, destinations=self.destinations, router=self.router,
+                           adapters=self.adapters, sources=self.config.sources, checker=self.ingestor.checker,
+                           settings=self.config.delivery, clock=self.clock)
 
     def webhook_url(self, source_id: str) -> str:
         """The URL a provider posts to for this source."""

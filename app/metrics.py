@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -48,10 +49,32 @@ class Metrics:
         """Count refused inputs or events of a source by reason."""
         self._child(self.rejections, source, reason).inc(count)
 
-    def exposition(self) -> tuple[bytes, str]:
-        """The text exposition: summed over every worker process when running under gunicorn."""
+    def exposition(self, outbox: dict[str, dict[str, int]] | None = None) -> tuple[bytes, str]:
+        """The text exposition (summed over every worker process under gunicorn), with the outbox's rows."""
         if os.environ.get(MULTIPROC_ENV):
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
-            return generate_latest(registry), CONTENT_TYPE_LATEST
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+            text = generate_latest(registry)
+        else:
+            text = generate_latest(self.registry)
+        if outbox is not None:
+            gauges = CollectorRegistry()
+            gauges.register(_OutboxCollector(outbox))
+            text += generate_latest(gauges)
+        return text, CONTENT_TYPE_LATEST
+
+
+class _OutboxCollector:
+    """Outbox rows per destination and status, read from the database at scrape time (every process agrees)."""
+
+    def __init__(self, counts: dict[str, dict[str, int]]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Any:
+        family = GaugeMetricFamily("tagway_outbox_rows", "Deliveries by destination and status "
+                                   "(pending, inflight, delivered, dead; @enrich is enrichment).",
+                                   labels=["destination", "status"])
+        for destination, statuses in sorted(self.counts.items()):
+            for status, count in statuses.items():
+                family.add_metric([destination, status], count)
+        yield family

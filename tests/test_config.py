@@ -83,7 +83,7 @@ def test_tagway_environment_overrides(tmp_path: Path) -> None:
 
 def test_unknown_adapter_lists_the_registered_ones(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, GOOD.replace('adapter = "canonical"', 'adapter = "shopfy"'))
-    assert problem.startswith("sources[0].adapter: unknown adapter 'shopfy'; registered adapters: ")
+    assert problem.startswith("sources[0].adapter: unknown adapter 'shopfy'; available: ")
     assert set(problem.split(": ")[-1].split(", ")) == set(ADAPTERS)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import admin, errors, meta, observe
+from app.api import admin, deliveries, errors, meta, observe
 from app.api.hot_path import IngestHotPath
 from app.gateway import Gateway
 
@@ -14,5 +14,6 @@ def init_app(app: Flask, gateway: Gateway) -> None:
     observe.init_app(app)
     errors.init_app(app)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(deliveries.blueprint)
     app.register_blueprint(meta.blueprint)
     app.wsgi_app = IngestHotPath(app.wsgi_app, gateway)  # type: ignore[method-assign]

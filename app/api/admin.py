@@ -21,45 +21,51 @@ from app.storage.records import EventQuery, RejectionQuery
 blueprint = Blueprint("admin", __name__)
 
 
-@blueprint.before_request
-def _require_admin() -> None:
+def require_admin() -> None:
+    """Refuse a request without the admin token (registered on every admin blueprint)."""
     if not is_admin(request, current_gateway().config.admin_token):
         raise ProblemError("unauthorized", [Problem("Authorization", None, "Bearer <admin token from tagway.toml>")],
                            headers={"WWW-Authenticate": 'Bearer realm="tagway admin"'})
 
 
-def _query(schema: type[Schema]) -> dict[str, Any]:
+blueprint.before_request(require_admin)
+
+
+def load_args(schema: type[Schema], values: Any = None) -> dict[str, Any]:
+    """Query parameters (or a JSON body) checked by a schema; a 400 naming each bad one."""
+    values = request.args.to_dict() if values is None else values
     try:
-        return dict(schema().load(request.args.to_dict()))
+        return dict(schema().load(values))
     except ValidationError as error:
         problems = []
         for line in flatten_errors(error.messages):
             field, _, message = line.partition(": ")
-            problems.append(Problem(field, request.args.get(field), message))
+            problems.append(Problem(field, values.get(field) if isinstance(values, dict) else values, message))
         raise ProblemError("invalid-parameter", problems) from None
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON answer."""
     return Response(orjson.dumps(body), status=status, mimetype="application/json")
 
 
 @blueprint.get("/v1/events")
 def list_events() -> Response:
     """Stored events, newest first, filtered by source, name, user, id and time."""
-    args = _query(EventListQuery)
+    args = load_args(EventListQuery)
     args["event_id"] = args.pop("id", None)
     items = current_gateway().storage.list_events(EventQuery(**args))
     next_cursor = items[-1]["seq"] if len(items) == args["limit"] else None
-    return _json({"items": items, "next": next_cursor})
+    return json_response({"items": items, "next": next_cursor})
 
 
 @blueprint.get("/v1/rejections")
 def list_rejections() -> Response:
     """Kept rejections, newest first."""
-    args = _query(RejectionListQuery)
+    args = load_args(RejectionListQuery)
     items = [_presentable(r) for r in current_gateway().storage.list_rejections(RejectionQuery(**args))]
     next_cursor = items[-1]["id"] if len(items) == args["limit"] else None
-    return _json({"items": items, "next": next_cursor})
+    return json_response({"items": items, "next": next_cursor})
 
 
 MAX_ROW_ID = 2**63 - 1  # SQL's BIGINT; a larger id cannot exist
@@ -80,15 +86,15 @@ def get_rejection(rejection_id: int) -> Response:
     kept = rejection.pop("input")
     result = _presentable(rejection, kept)
     result["input"] = None if kept is None else {k: kept[k] for k in ("method", "path", "query", "headers")}
-    return _json(result)
+    return json_response(result)
 
 
 @blueprint.post("/v1/rejections/<int:rejection_id>/replay")
 def replay(rejection_id: int) -> Response:
     """Run a kept input through ingestion again."""
-    args = _query(ReplayQuery)
+    args = load_args(ReplayQuery)
     outcome = replay_rejection(current_gateway(), _row_id(rejection_id), args.get("source"))
-    return _json({"rejectionId": rejection_id, "status": outcome.status, "result": outcome.body})
+    return json_response({"rejectionId": rejection_id, "status": outcome.status, "result": outcome.body})
 
 
 def _presentable(rejection: dict[str, Any], kept: dict[str, Any] | None = None) -> dict[str, Any]:

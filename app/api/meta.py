@@ -39,7 +39,12 @@ def readyz() -> Response:
 @blueprint.get("/metrics")
 def metrics() -> Response:
     """Prometheus text exposition."""
-    body, content_type = current_gateway().metrics.exposition()
+    gateway = current_gateway()
+    try:
+        outbox = gateway.storage.delivery_counts()
+    except StorageUnavailable:
+        outbox = None  # the metrics of the processes still say something
+    body, content_type = gateway.metrics.exposition(outbox)
     return Response(body, content_type=content_type)
 
 

@@ -80,7 +80,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
     for name, body in _components_from_event_schema().items():
         spec.components.schema(name, component=body)
     for name in ("Problem", "IngestResult", "EventPage", "RejectionPage", "RejectionDetail", "ReplayResult",
-                 "Health"):
+                 "Health", "DeliveryOverview", "DeliveryPage", "Requeued"):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     spec.components.security_scheme("writeKey", {"type": "http", "scheme": "bearer",
                                                  "description": "A source's write key."})
@@ -137,6 +137,29 @@ def build_openapi(server_url: str) -> dict[str, Any]:
         "responses": {"200": {"description": "The replay ran; `status` and `result` say how it went.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/ReplayResult"}}}},
             **_problem_responses(400, 401, 404, 409, 503)},
+    }})
+    admin: list[dict[str, list[str]]] = [{"adminToken": []}]
+    spec.path(path="/v1/deliveries", operations={"get": {
+        "summary": "Deliveries per destination: delivered, pending, in flight, dead (admin)",
+        "operationId": "deliveryOverview", "security": admin,
+        "responses": {"200": {"description": "Counts per destination.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/DeliveryOverview"}}}},
+            **_problem_responses(401, 503)},
+    }})
+    spec.path(path="/v1/deliveries/items", operations={"get": {
+        "summary": "Deliveries, newest first; status=dead lists dead letters with their last error (admin)",
+        "operationId": "listDeliveries", "security": admin, "parameters": _parameters(schemas.DeliveryItemsQuery),
+        "responses": {"200": {"description": "A page of deliveries.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/DeliveryPage"}}}},
+            **_problem_responses(400, 401, 503)},
+    }})
+    spec.path(path="/v1/deliveries/replay", operations={"post": {
+        "summary": "Queue deliveries again: dead letters, or delivered ones too (admin)",
+        "operationId": "replayDeliveries", "security": admin,
+        "requestBody": {"required": False, "content": {"application/json": {"schema": schemas.DeliveryReplaySchema}}},
+        "responses": {"200": {"description": "How many were queued again.", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Requeued"}}}},
+            **_problem_responses(400, 401, 503)},
     }})
     spec.path(path="/v1/schema/event", operations={"get": {
         "summary": "The canonical event JSON Schema (draft 2020-12)", "operationId": "getEventSchema",

@@ -180,3 +180,89 @@ class HealthSchema(Schema):
 
     status = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable"]))
     detail = fields.String()
+
+
+class DeliveryItemsQuery(Schema):
+    """Filters of `GET /v1/deliveries/items`."""
+
+    class Meta:
+        unknown = RAISE
+
+    destination = fields.String(metadata={"description": "Destination id (`@enrich` for enrichment)."})
+    status = fields.String(validate=validate.OneOf(["pending", "inflight", "delivered", "dead"]))
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class DeliveryReplaySchema(Schema):
+    """What to queue again."""
+
+    class Meta:
+        unknown = RAISE
+
+    destination = fields.String(metadata={"description": "Only this destination."})
+    deadOnly = fields.Boolean(load_default=True, metadata={
+        "description": "Only dead letters (true), or also delivered rows, to send them again (false)."})
+    since = Timestamp(metadata={"description": "Queued at or after (RFC 3339).", "format": "date-time"})
+    until = Timestamp(metadata={"description": "Queued before (RFC 3339).", "format": "date-time"})
+    eventIds = fields.List(fields.String(), load_default=list, metadata={"description": "Only these event ids."})
+    ids = fields.List(fields.Integer(validate=validate.Range(1, 2**63 - 1)), load_default=list,
+                      metadata={"description": "Only these deliveries (outbox row ids)."})
+
+
+class DeliveryCountsSchema(Schema):
+    """Deliveries of one destination by status."""
+
+    pending = fields.Integer(required=True)
+    inflight = fields.Integer(required=True)
+    delivered = fields.Integer(required=True)
+    dead = fields.Integer(required=True)
+
+
+class DestinationStateSchema(Schema):
+    """A configured destination and its deliveries."""
+
+    id = fields.String(required=True)
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    enabled = fields.Boolean(required=True)
+    counts = fields.Nested(DeliveryCountsSchema, required=True)
+
+
+class DeliveryOverviewSchema(Schema):
+    """Every destination's deliveries, and the enrichment queue."""
+
+    destinations = fields.List(fields.Nested(DestinationStateSchema), required=True)
+    enrichment = fields.Nested(DeliveryCountsSchema, required=True)
+
+
+class DeliveryItemSchema(Schema):
+    """One delivery (an outbox row) with its event's id and name."""
+
+    id = fields.Integer(required=True)
+    destination = fields.String(required=True)
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    nextAttemptAt = fields.String(allow_none=True)
+    lastError = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    createdAt = fields.String(required=True)
+    updatedAt = fields.String(required=True)
+    deliveredAt = fields.String(allow_none=True)
+    sourceId = fields.String(required=True)
+    eventId = fields.String(required=True)
+    eventName = fields.String(required=True)
+    eventSeq = fields.Integer(required=True)
+
+
+class DeliveryPageSchema(Schema):
+    """A page of deliveries, newest first."""
+
+    items = fields.List(fields.Nested(DeliveryItemSchema), required=True)
+    next = fields.Integer(allow_none=True, required=True)
+
+
+class RequeuedSchema(Schema):
+    """How many deliveries were queued again."""
+
+    requeued = fields.Integer(required=True)

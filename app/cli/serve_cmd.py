@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import click
 
 from app.cli.common import config_path, load_or_exit
+from app.cli.worker_cmd import PARENT_ENV
 
 
 @click.command()
@@ -47,7 +53,55 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
         "control_socket_disable": gunicorn_conf.control_socket_disable,
     }
     click.echo(f"tagway listening on http://{options['bind']} (public URL {server.public_url})", err=True)
-    GatewayServer(options).run()
+    supervisor = WorkerSupervisor(config_path(context)) if config.delivery.in_process else None
+    if supervisor is not None:
+        supervisor.start()
+    try:
+        GatewayServer(options).run()
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+
+
+class WorkerSupervisor:
+    """Runs `tagway worker` beside gunicorn (the embedded default needs one command) and restarts it if it dies.
+
+    The worker watches this process and stops when it is gone, even after a SIGKILL.
+    """
+
+    def __init__(self, config: Path) -> None:
+        self.command = [sys.executable, "-m", "app.cli", "-c", str(config.resolve()), "worker"]
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="tagway-worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        """Start the worker and its watch."""
+        self._thread.start()
+
+    def _watch(self) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            self.process = subprocess.Popen(self.command,  # noqa: S603 (our own interpreter and CLI)
+                                            env={**os.environ, PARENT_ENV: str(os.getpid())})
+            started = time.monotonic()
+            while self.process.poll() is None and not self._stop.wait(0.5):
+                pass
+            if self._stop.is_set():
+                return
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 60.0)
+            click.echo(f"the delivery worker exited ({self.process.returncode}); restarting in {delay:.0f}s", err=True)
+            self._stop.wait(delay)
+
+    def stop(self) -> None:
+        """Stop the worker (it finishes its round) and the watch."""
+        self._stop.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 def _gunicorn_base() -> type:

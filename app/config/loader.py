@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from marshmallow import INCLUDE, ValidationError
+from marshmallow import INCLUDE, Schema, ValidationError
 
 from adapters.base import Adapter
-from app.config.model import GatewayConfig, SourceConfig
-from app.config.schema import SourceSchema, TopSchema
+from app.config.model import DestinationConfig, GatewayConfig, SourceConfig
+from app.config.schema import DestinationSchema, SourceSchema, TopSchema
 
 DEFAULT_CONFIG_NAME = "tagway.toml"
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -25,6 +25,7 @@ ENV_OVERRIDES = {
     "TAGWAY_PUBLIC_URL": ("server", "public_url"),
 }
 _BASE_SOURCE_KEYS = frozenset(SourceSchema().fields)
+_BASE_DESTINATION_KEYS = frozenset(DestinationSchema().fields)
 
 
 class ConfigError(Exception):
@@ -65,6 +66,7 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any], adapters: Ma
         problems.extend(flatten_errors(error.messages))
         top = None
     sources = _load_sources(raw.get("sources", []), adapters, problems)
+    destinations = _load_destinations(raw.get("destinations", []), problems)
     if problems or top is None:
         raise ConfigError(problems, path)
     storage = top["storage"]
@@ -72,7 +74,8 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any], adapters: Ma
     return GatewayConfig(
         admin_token=top["admin"]["token"], server=top["server"], storage=storage,
         limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"],
-        canonical_url=top["canonical_url"], sources=sources, path=path,
+        canonical_url=top["canonical_url"], sources=sources, destinations=destinations, delivery=top["delivery"],
+        path=path,
     )
 
 
@@ -115,17 +118,12 @@ def _interpolate(value: Any, environ: Mapping[str, str], key: str, problems: lis
 def _load_sources(raw_sources: Any, adapters: Mapping[str, Adapter],
                   problems: list[str]) -> dict[str, SourceConfig]:
     sources: dict[str, SourceConfig] = {}
-    if not isinstance(raw_sources, list):
-        return sources
     write_keys: dict[str, str] = {}
-    for index, raw in enumerate(raw_sources):
-        key = f"sources[{index}]"
-        if not isinstance(raw, dict):
-            problems.append(f"{key}: must be a table ([[sources]])")
-            continue
-        source = _load_source(key, raw, adapters, problems)
-        if source is None:
-            continue
+    for key, base, settings, kind in _typed_entries("sources", raw_sources, SourceSchema, "adapter", adapters,
+                                                    problems):
+        common = {k: base[k] for k in _BASE_SOURCE_KEYS if k in base}
+        common["allowed_origins"] = tuple(common.get("allowed_origins") or ())
+        source = SourceConfig(**common, settings=settings, secret_settings=tuple(kind.secret_settings))
         if source.id in sources:
             problems.append(f"{key}.id: {source.id!r} is used by another source; ids must be unique")
         if source.write_key and source.write_key in write_keys:
@@ -136,32 +134,57 @@ def _load_sources(raw_sources: Any, adapters: Mapping[str, Adapter],
     return sources
 
 
-def _load_source(key: str, raw: dict[str, Any], adapters: Mapping[str, Adapter],
-                 problems: list[str]) -> SourceConfig | None:
-    try:
-        base = SourceSchema(unknown=INCLUDE).load(raw)
-    except ValidationError as error:
-        problems.extend(flatten_errors(error.messages, key))
-        return None
-    adapter = adapters.get(base["adapter"])
-    if adapter is None:
-        known = ", ".join(sorted(adapters)) or "none"
-        problems.append(f"{key}.adapter: unknown adapter {base['adapter']!r}; registered adapters: {known}")
-        return None
-    own = {k: v for k, v in base.items() if k not in _BASE_SOURCE_KEYS}
-    settings: dict[str, Any] = {}
-    if adapter.settings_schema is not None:
+def _load_destinations(raw_destinations: Any, problems: list[str]) -> dict[str, DestinationConfig]:
+    from app.delivery.destinations import DESTINATION_TYPES  # the types import the config model
+
+    destinations: dict[str, DestinationConfig] = {}
+    for key, base, settings, kind in _typed_entries("destinations", raw_destinations, DestinationSchema, "type",
+                                                    DESTINATION_TYPES, problems):
+        common = {k: base[k] for k in _BASE_DESTINATION_KEYS if k in base}
+        common["events"], common["sources"] = tuple(common["events"]), tuple(common["sources"])
+        destination = DestinationConfig(**common, settings=settings, secret_settings=tuple(kind.secret_settings))
+        if destination.id in destinations or destination.id.startswith("@"):
+            problems.append(f"{key}.id: {destination.id!r} is used by another destination; ids must be unique")
+        if destination.batch_size > kind.max_batch_size:
+            problems.append(f"{key}.batch_size: at most {kind.max_batch_size} for a {destination.type} destination")
+        destinations[destination.id] = destination
+    return destinations
+
+
+def _typed_entries(section: str, raw_entries: Any, schema: type[Schema], type_key: str,
+                   kinds: Mapping[str, Any], problems: list[str]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any],
+                                                                                   Any]]:
+    """Each [[section]] table: its common keys, then the keys its kind (adapter or type) brings."""
+    if not isinstance(raw_entries, list):
+        return
+    common_keys = frozenset(schema().fields)
+    for index, raw in enumerate(raw_entries):
+        key = f"{section}[{index}]"
+        if not isinstance(raw, dict):
+            problems.append(f"{key}: must be a table ([[{section}]])")
+            continue
         try:
-            settings = adapter.settings_schema().load(own)
+            base = schema(unknown=INCLUDE).load(raw)
         except ValidationError as error:
             problems.extend(flatten_errors(error.messages, key))
-            return None
-    elif own:
-        problems.extend(f"{key}.{name}: unknown key for adapter {adapter.name!r}" for name in sorted(own))
-        return None
-    common = {k: base[k] for k in _BASE_SOURCE_KEYS if k in base}
-    common["allowed_origins"] = tuple(common.get("allowed_origins") or ())
-    return SourceConfig(**common, settings=settings, secret_settings=tuple(adapter.secret_settings))
+            continue
+        kind = kinds.get(base[type_key])
+        if kind is None:
+            known = ", ".join(sorted(kinds)) or "none"
+            problems.append(f"{key}.{type_key}: unknown {type_key} {base[type_key]!r}; available: {known}")
+            continue
+        own = {k: v for k, v in base.items() if k not in common_keys}
+        settings: dict[str, Any] = {}
+        if kind.settings_schema is not None:
+            try:
+                settings = dict(kind.settings_schema().load(own))
+            except ValidationError as error:
+                problems.extend(flatten_errors(error.messages, key))
+                continue
+        elif own:
+            problems.extend(f"{key}.{name}: unknown key for {type_key} {base[type_key]!r}" for name in sorted(own))
+            continue
+        yield key, base, settings, kind
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> list[str]:

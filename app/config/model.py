@@ -64,6 +64,36 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class DestinationConfig:
+    """One configured destination: where events are forwarded, which ones, and how hard to try."""
+
+    id: str
+    type: str
+    title: str = ""
+    enabled: bool = True
+    events: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    batch_size: int = 1
+    max_attempts: int = 10
+    max_age_hours: float = 72.0
+    ordered: bool | None = None
+    timeout_seconds: float = 10.0
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    secret_settings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How deliveries run."""
+
+    in_process: bool = True
+    poll_seconds: float = 0.2
+    claim_size: int = 500
+    lease_seconds: float = 60.0
+    enrich_timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     """Everything tagway.toml says, validated."""
 
@@ -74,6 +104,8 @@ class GatewayConfig:
     anonymize_ip: bool = False
     canonical_url: CanonicalUrlRules = field(default_factory=CanonicalUrlRules)
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)
+    destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     path: str | None = None
 
     def secrets(self) -> list[str]:
@@ -83,4 +115,7 @@ class GatewayConfig:
             if source.write_key:
                 values.append(source.write_key)
             values.extend(str(source.settings[k]) for k in source.secret_settings if source.settings.get(k))
+        for destination in self.destinations.values():
+            values.extend(str(destination.settings[k]) for k in destination.secret_settings
+                          if destination.settings.get(k))
         return [v for v in values if v]

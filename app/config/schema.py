@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
-from app.config.model import Limits, ServerSettings, StorageSettings
+from app.config.model import DeliverySettings, Limits, ServerSettings, StorageSettings
 from app.event.canonical_url import DEFAULT_TRACKING_PARAMS, DEFAULT_TRACKING_PREFIXES, CanonicalUrlRules
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -120,6 +120,43 @@ class SourceSchema(Schema):
             raise ValidationError("must be 1-63 lower-case letters, digits, '-' or '_' (it is part of the URL)")
 
 
+class DestinationSchema(Schema):
+    """The keys every destination has; its type's own keys are validated by the type's schema."""
+
+    id = fields.String(required=True)
+    type = fields.String(required=True)
+    title = fields.String(load_default="")
+    enabled = fields.Boolean(load_default=True)
+    events = fields.List(fields.String(), load_default=list,
+                         metadata={"description": "event names to forward (all when empty)"})
+    sources = fields.List(fields.String(), load_default=list,
+                          metadata={"description": "source ids whose events to forward (all when empty)"})
+    batch_size = fields.Integer(validate=validate.Range(1, 1000), load_default=1)
+    max_attempts = fields.Integer(validate=validate.Range(1, 100), load_default=10)
+    max_age_hours = fields.Float(validate=validate.Range(0.01, 24 * 30), load_default=72.0)
+    ordered = fields.Boolean(load_default=None, allow_none=True,
+                             metadata={"description": "deliver each user's events one after another, in order"})
+    timeout_seconds = fields.Float(validate=validate.Range(0.1, 120), load_default=10.0)
+
+    @validates("id")
+    def _valid_id(self, value: str, **_: Any) -> None:
+        if not SOURCE_ID.match(value):
+            raise ValidationError("must be 1-63 lower-case letters, digits, '-' or '_'")
+
+
+class DeliverySchema(_Strict):
+    in_process = fields.Boolean(load_default=True, metadata={
+        "description": "tagway serve also runs a delivery worker (a Procfile runs `tagway worker` instead)"})
+    poll_seconds = fields.Float(validate=validate.Range(0.01, 60), load_default=0.2)
+    claim_size = fields.Integer(validate=validate.Range(1, 5000), load_default=500)
+    lease_seconds = fields.Float(validate=validate.Range(5, 3600), load_default=60.0)
+    enrich_timeout_seconds = fields.Float(validate=validate.Range(0.1, 120), load_default=10.0)
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> DeliverySettings:
+        return DeliverySettings(**data)
+
+
 class TopSchema(_Strict):
     server = fields.Nested(ServerSchema, load_default=lambda: ServerSettings())
     admin = fields.Nested(AdminSchema, required=True)
@@ -127,5 +164,7 @@ class TopSchema(_Strict):
     limits = fields.Nested(LimitsSchema, load_default=lambda: Limits())
     privacy = fields.Nested(PrivacySchema, load_default=lambda: {"anonymize_ip": False})
     canonical_url = fields.Nested(CanonicalUrlSchema, load_default=lambda: CanonicalUrlRules())
-    # Sources are validated one by one in the loader, since each adapter brings its own keys.
+    # Sources and destinations are validated one by one in the loader: each brings its own keys.
     sources = fields.List(fields.Dict(), load_default=list)
+    destinations = fields.List(fields.Dict(), load_default=list)
+    delivery = fields.Nested(DeliverySchema, load_default=lambda: DeliverySettings())

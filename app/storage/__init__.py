@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.config.model import StorageSettings
 from app.storage.base import SqlStorage
+from app.storage.postgres import PostgresStorage
 from app.storage.records import StorageUnavailable
 from app.storage.sqlite import SqliteStorage
 
@@ -14,5 +15,4 @@ def open_storage(settings: StorageSettings) -> SqlStorage:
     """The storage engine named by the database URL."""
     if settings.url.startswith("sqlite:"):
         return SqliteStorage(settings.url, settings.sqlite_synchronous, settings.busy_timeout_ms)
-    raise ValueError(f"storage.url: unsupported database {settings.url.split(':', 1)[0]!r}; "
-                     "PostgreSQL support comes with the delivery issue")
+    return PostgresStorage(settings.url)

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from app.storage.outbox import OutboxStore, user_key
 from app.storage.records import (
     EventQuery,
     EventRecord,
@@ -35,8 +36,8 @@ INSERT_REJECTION = (
     "event_index, event_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 INSERT_OUTBOX = (
-    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
+    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
 )
 _REJECTION_COLUMNS = ("r.id, r.received_at, r.input_id, r.source_id, r.adapter, r.endpoint, r.status, r.reason, "
                       "r.problems, r.event_index, r.event_body, r.replayed_at, r.replay_result")
@@ -44,7 +45,7 @@ _INPUT_COLUMNS = ("id, received_at, source_id, adapter, endpoint, method, path, 
                   "remote_addr")
 
 
-class SqlStorage(abc.ABC):
+class SqlStorage(OutboxStore, abc.ABC):
     """Storage over a DB-API connection; engines provide connections and their paramstyle."""
 
     paramstyle = "?"
@@ -60,6 +61,10 @@ class SqlStorage(abc.ABC):
     def sql(self, text: str) -> str:
         """The statement in this engine's parameter style."""
         return text if self.paramstyle == "?" else text.replace("?", self.paramstyle)
+
+    def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run `statement` once per row."""
+        connection.executemany(statement, rows)
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -102,10 +107,10 @@ class SqlStorage(abc.ABC):
         outbox: list[tuple[Any, ...]] = []
         for index, seq in sorted(stored.items()):
             event = events[index].event
-            now = event["receivedAt"]
-            outbox.extend((seq, destination, now, now, now) for destination in route(event))
+            now, key = event["receivedAt"], user_key(event)
+            outbox.extend((seq, destination, now, now, now, key) for destination in route(event))
         if outbox:
-            connection.executemany(self.sql(INSERT_OUTBOX), outbox)
+            self.executemany(connection, self.sql(INSERT_OUTBOX), outbox)
 
     def _insert_rejections(self, connection: Any, input_id: int,
                            rejections: Sequence[RejectionRecord]) -> tuple[int, ...]:

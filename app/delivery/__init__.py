@@ -1,0 +1,1 @@
+"""Delivery: events forwarded from the outbox to destinations, with retries and dead letters."""

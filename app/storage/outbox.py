@@ -1,0 +1,189 @@
+"""The outbox: one row per (event, destination), claimed by delivery workers under a lease.
+
+A row is `pending` (due at `next_attempt_at`), `inflight` (claimed until `lease_until`; a worker
+that died leaves it to be claimed again when the lease ends), `delivered`, or `dead` (a dead
+letter, with its last error, replayable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from adapters.base import Event
+
+DUE_CONDITION = ("((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'inflight' AND o.lease_until < ?))")
+# A user's row waits while an earlier row of the same user for the same destination is undelivered.
+IN_ORDER_CONDITION = ("(o.user_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.destination = o.destination "
+             "AND p.user_key = o.user_key AND p.id < o.id AND p.status IN ('pending', 'inflight')))")
+STATUSES = ("pending", "inflight", "delivered", "dead")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An outbox row a worker holds: the event to deliver and how often it was tried."""
+
+    outbox_id: int
+    event_seq: int
+    attempts: int
+    created_at: str
+    event: Event
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What became of one claimed row."""
+
+    outbox_id: int
+    status: str
+    attempts: int
+    next_attempt_at: str | None = None
+    error: str | None = None
+    note: str | None = None
+
+
+def user_key(event: Event) -> str | None:
+    """Who the event is about, for ordering per user: the member id, else the e-mail, else the anonymous id."""
+    user = event.get("user") or {}
+    for key in ("memberId", "email", "anonymousId"):
+        if user.get(key):
+            return f"{key}:{user[key]}"
+    return None
+
+
+class OutboxStore:
+    """Outbox operations on top of an engine's `transaction()` and `sql()` (mixed into SqlStorage)."""
+
+    def transaction(self, write: bool = False) -> Any:  # provided by the engine
+        raise NotImplementedError
+
+    def sql(self, text: str) -> str:  # provided by the engine
+        raise NotImplementedError
+
+    def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def claim(self, destination: str, now: str, lease_until: str, limit: int, ordered: bool) -> list[Claimed]:
+        """Take up to `limit` due rows of a destination, oldest first, under a lease."""
+        with self.transaction(write=True) as connection:
+            ids = self._claim_ids(connection, destination, now, lease_until, limit, ordered)
+            if not ids:
+                return []
+            marks = ", ".join("?" * len(ids))
+            rows = connection.execute(self.sql(
+                f"SELECT o.id, o.event_seq, o.attempts, o.created_at, e.body FROM outbox o "
+                f"JOIN events e ON e.seq = o.event_seq WHERE o.id IN ({marks}) ORDER BY o.id"), ids).fetchall()
+        return [Claimed(int(r[0]), int(r[1]), int(r[2]), r[3], orjson.loads(r[4])) for r in rows]
+
+    def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
+                   ordered: bool) -> list[int]:
+        """SQLite: the whole database is locked by the write transaction, so select then mark."""
+        condition = DUE_CONDITION + (f" AND {IN_ORDER_CONDITION}" if ordered else "")
+        ids = [int(row[0]) for row in connection.execute(self.sql(
+            f"SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition} ORDER BY o.id LIMIT ?"),
+            (destination, now, now, limit)).fetchall()]
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            connection.execute(self.sql(
+                f"UPDATE outbox SET status = 'inflight', lease_until = ?, updated_at = ? WHERE id IN ({marks})"),
+                (lease_until, now, *ids))
+        return ids
+
+    def finish(self, outcomes: Sequence[DeliveryOutcome], now: str) -> None:
+        """Record what became of claimed rows."""
+        if not outcomes:
+            return
+        with self.transaction(write=True) as connection:
+            self.executemany(connection, self.sql(
+                "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
+                "last_error = ?, note = COALESCE(?, note), lease_until = NULL, updated_at = ?, "
+                "delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?"),
+                [(o.status, o.attempts, o.next_attempt_at, o.error, o.note, now, o.status, now, o.outbox_id)
+                 for o in outcomes])
+
+    def replace_event(self, outcome: DeliveryOutcome, event_seq: int, event: Event | None,
+                      destinations: Sequence[str], now: str) -> None:
+        """Finish an enrichment row: store the completed event and queue it for its destinations, at once."""
+        with self.transaction(write=True) as connection:
+            if event is not None:
+                connection.execute(self.sql("UPDATE events SET body = ? WHERE seq = ?"),
+                                   (orjson.dumps(event).decode(), event_seq))
+            if destinations:
+                stored = event or orjson.loads(connection.execute(
+                    self.sql("SELECT body FROM events WHERE seq = ?"), (event_seq,)).fetchone()[0])
+                key = user_key(stored)
+                self.executemany(connection, self.sql(
+                    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"),
+                    [(event_seq, destination, now, now, now, key) for destination in destinations])
+        self.finish([outcome], now)
+
+    def delivery_counts(self) -> dict[str, dict[str, int]]:
+        """Rows per destination and status."""
+        with self.transaction() as connection:
+            rows = connection.execute("SELECT destination, status, count(*) FROM outbox GROUP BY destination, status"
+                                      ).fetchall()
+        counts: dict[str, dict[str, int]] = {}
+        for destination, status, count in rows:
+            counts.setdefault(destination, dict.fromkeys(STATUSES, 0))[status] = int(count)
+        return counts
+
+    def deliveries(self, destination: str | None = None, status: str | None = None, before: int | None = None,
+                   limit: int = 50) -> list[dict[str, Any]]:
+        """Outbox rows, newest first, with the event's id and name."""
+        clauses, params = [], []
+        for column, value, operator in (("o.destination", destination, "="), ("o.status", status, "="),
+                                        ("o.id", before, "<")):
+            if value is not None:
+                clauses.append(f"{column} {operator} ?")
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        statement = ("SELECT o.id, o.destination, o.status, o.attempts, o.next_attempt_at, o.last_error, o.note, "
+                     "o.created_at, o.updated_at, o.delivered_at, e.source_id, e.event_id, e.name, e.seq "
+                     f"FROM outbox o JOIN events e ON e.seq = o.event_seq {where} ORDER BY o.id DESC LIMIT ?")
+        with self.transaction() as connection:
+            rows = connection.execute(self.sql(statement), (*params, limit)).fetchall()
+        keys = ("id", "destination", "status", "attempts", "nextAttemptAt", "lastError", "note", "createdAt",
+                "updatedAt", "deliveredAt", "sourceId", "eventId", "eventName", "eventSeq")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def requeue(self, now: str, destination: str | None = None, dead_only: bool = True, since: str | None = None,
+                until: str | None = None, event_ids: Sequence[str] = (), outbox_ids: Sequence[int] = ()) -> int:
+        """Queue rows again (dead letters only, by default); returns how many."""
+        where, params = self._replay_filter(destination, dead_only, since, until, event_ids, outbox_ids)
+        statement = ("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, "
+                     f"lease_until = NULL WHERE id IN (SELECT o.id FROM outbox o WHERE {where})")
+        with self.transaction(write=True) as connection:
+            cursor = connection.execute(self.sql(statement), (now, now, *params))
+            return int(cursor.rowcount)
+
+    def replayable_ids(self, destination: str | None = None, dead_only: bool = True, since: str | None = None,
+                       until: str | None = None, event_ids: Sequence[str] = ()) -> list[int]:
+        """The rows `requeue` would queue with these filters, oldest first."""
+        where, params = self._replay_filter(destination, dead_only, since, until, event_ids, ())
+        with self.transaction() as connection:
+            rows = connection.execute(self.sql(f"SELECT o.id FROM outbox o WHERE {where} ORDER BY o.id"),
+                                      params).fetchall()
+        return [int(row[0]) for row in rows]
+
+    @staticmethod
+    def _replay_filter(destination: str | None, dead_only: bool, since: str | None, until: str | None,
+                       event_ids: Sequence[str], outbox_ids: Sequence[int]) -> tuple[str, list[Any]]:
+        clauses = ["o.status = 'dead'" if dead_only else "o.status IN ('dead', 'delivered')"]
+        params: list[Any] = []
+        for clause, value in (("o.destination = ?", destination), ("o.created_at >= ?", since),
+                              ("o.created_at < ?", until)):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        if event_ids:
+            marks = ", ".join("?" * len(event_ids))
+            clauses.append(f"o.event_seq IN (SELECT seq FROM events WHERE event_id IN ({marks}))")
+            params.extend(event_ids)
+        if outbox_ids:
+            clauses.append(f"o.id IN ({', '.join('?' * len(outbox_ids))})")
+            params.extend(outbox_ids)
+        return " AND ".join(clauses), params

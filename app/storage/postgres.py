@@ -1,0 +1,109 @@
+"""PostgreSQL: the engine for more than one machine (many gateways and workers on one database)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from app.storage.base import INSERT_EVENT, SqlStorage
+from app.storage.outbox import DUE_CONDITION, IN_ORDER_CONDITION
+from app.storage.records import EventRecord, StorageUnavailable
+
+
+def libpq_url(url: str) -> str:
+    """A URL libpq accepts (SQLAlchemy-style driver suffixes removed)."""
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url.removeprefix(prefix)
+    return url
+
+
+class PostgresStorage(SqlStorage):
+    """One connection per process and thread, opened lazily, reopened after it broke."""
+
+    paramstyle = "%s"
+
+    def __init__(self, url: str, connect_timeout: int = 5) -> None:
+        self.url = libpq_url(url)
+        self.connect_timeout = connect_timeout
+        self._local = threading.local()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if getattr(local, "pid", None) != os.getpid() or connection is None or connection.closed:
+            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout,
+                                         application_name="tagway")
+            local.connection, local.pid = connection, os.getpid()
+        return connection
+
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction (READ COMMITTED); a lost or refused connection is StorageUnavailable."""
+        try:
+            connection = self._connection()
+        except psycopg.OperationalError as error:
+            raise StorageUnavailable(f"PostgreSQL unavailable: {_first_line(error)}") from error
+        try:
+            with connection.transaction():
+                yield connection
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            self._drop()
+            raise StorageUnavailable(f"PostgreSQL unavailable: {_first_line(error)}") from error
+
+    def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Psycopg runs many rows through a cursor (pipelined)."""
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, rows)
+
+    def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
+        """All rows in one pipelined round trip; RETURNING says which were new."""
+        statement = self.sql(INSERT_EVENT + " RETURNING seq, event_id")
+        inserted: dict[str, int] = {}
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, [record.row(input_id) for record in events], returning=True)
+            while True:
+                row = cursor.fetchone()
+                if row is not None:
+                    inserted.setdefault(row[1], int(row[0]))
+                if not cursor.nextset():
+                    break
+        stored: dict[int, int] = {}
+        for index, record in enumerate(events):
+            seq = inserted.pop(record.event["id"], None)
+            if seq is not None:
+                stored[index] = seq
+        return stored
+
+    def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
+                   ordered: bool) -> list[int]:
+        """FOR UPDATE SKIP LOCKED: several workers claim at once, never the same row."""
+        condition = DUE_CONDITION + (f" AND {IN_ORDER_CONDITION}" if ordered else "")
+        rows = connection.execute(self.sql(
+            f"WITH due AS (SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition} "
+            "ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED) "
+            "UPDATE outbox SET status = 'inflight', lease_until = ?, updated_at = ? FROM due "
+            "WHERE outbox.id = due.id RETURNING outbox.id"),
+            (destination, now, now, limit, lease_until, now)).fetchall()
+        return sorted(int(row[0]) for row in rows)
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        self._drop()
+
+    def _drop(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None and getattr(self._local, "pid", None) == os.getpid():
+            with contextlib.suppress(psycopg.Error):  # already broken
+                connection.close()
+        self._local = threading.local()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
