@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 
 from app.gateway import Gateway
 from tests.support.gateway import Clock, base_config, build_app
+from tests.support.postgres import fresh_database, postgres_server
+from tests.support.server import free_port
 
 
 @pytest.fixture
@@ -45,3 +47,18 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def gateway(app: Flask) -> Gateway:
     return app.extensions["tagway"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (started on first use, installed if missing)."""
+    with postgres_server(free_port()) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of each engine: the storage behaviour suite runs against both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'engine.db'}"
+    return fresh_database(request.getfixturevalue("postgres_url"))

@@ -64,19 +64,19 @@ class PostgresStorage(SqlStorage):
 
     def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
         """All rows in one pipelined round trip; RETURNING says which were new."""
-        statement = self.sql(INSERT_EVENT + " RETURNING seq, event_id")
-        inserted: dict[str, int] = {}
+        statement = self.sql(INSERT_EVENT + " RETURNING seq, source_id, event_id")
+        inserted: dict[tuple[str, str], int] = {}
         with connection.cursor() as cursor:
             cursor.executemany(statement, [record.row(input_id) for record in events], returning=True)
             while True:
                 row = cursor.fetchone()
                 if row is not None:
-                    inserted.setdefault(row[1], int(row[0]))
+                    inserted.setdefault((row[1], row[2]), int(row[0]))
                 if not cursor.nextset():
                     break
         stored: dict[int, int] = {}
         for index, record in enumerate(events):
-            seq = inserted.pop(record.event["id"], None)
+            seq = inserted.pop((record.event["source"]["id"], record.event["id"]), None)
             if seq is not None:
                 stored[index] = seq
         return stored

@@ -120,10 +120,11 @@ class SqliteStorage(SqlStorage):
             return {0: int(cursor.lastrowid)} if cursor.rowcount == 1 else {}
         before = connection.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
         connection.executemany(INSERT_EVENT, [record.row(input_id) for record in events])
-        inserted = dict(connection.execute("SELECT event_id, seq FROM events WHERE seq > ?", (before,)).fetchall())
+        inserted = {(source, event_id): seq for source, event_id, seq in connection.execute(
+            "SELECT source_id, event_id, seq FROM events WHERE seq > ?", (before,)).fetchall()}
         stored: dict[int, int] = {}
         for index, record in enumerate(events):
-            seq = inserted.pop(record.event["id"], None)
+            seq = inserted.pop((record.event["source"]["id"], record.event["id"]), None)
             if seq is not None:
                 stored[index] = seq
         return stored
