@@ -33,7 +33,7 @@ class Received:
     def events(self) -> list[dict[str, Any]]:
         """The events of a tagway webhook delivery (one, or a batch)."""
         data = self.json()["data"]
-        return data["events"] if "events" in data else [data]
+        return list(data.get("events", [data]))
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _serve_process(port: int, record_path: str, secret: str | None) -> None:
                 except Exception:
                     verified = False
             data = json.loads(body)["data"]
-            events = data["events"] if "events" in data else [data]
+            events = data.get("events", [data])
             line = json.dumps({"webhookId": self.headers.get("webhook-id"), "verified": verified,
                                "ids": [f"{e['source']['id']}/{e['id']}" for e in events]})
             with lock, open(record_path, "a", encoding="utf-8") as out:
