@@ -23,7 +23,7 @@ def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     """
     if body.count(b"[") + body.count(b"{") <= max_depth:
         return False  # too few brackets to nest that deep: the common case
-    text = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    text = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
     # Keep only brackets and quotes. Removing adjacent quotes only empties or merges strings,
     # which leaves what is outside them as it was; the few strings left are cut out by the regex.
     quoted = text.translate(None, _NOT_BRACKETS_OR_QUOTES).replace(b'""', b"")

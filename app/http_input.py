@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request
 
@@ -17,6 +17,14 @@ from app.storage.records import InputRecord
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-write-key"})
 CREDENTIAL_PARAMS = frozenset({"k", "writekey", "write_key", "key", "token", "api_key", "access_token"})
 MASK = "***"
+# Masks credential parameters in a raw query string without decoding and re-encoding the rest.
+_CREDENTIAL_IN_QUERY = re.compile(
+    r"(^|&)((?:" + "|".join(sorted(CREDENTIAL_PARAMS)) + r")=)[^&]*", re.IGNORECASE)
+
+
+def masked_query(query_string: str) -> str:
+    """The query string as received, with the values of credential parameters replaced by ***."""
+    return _CREDENTIAL_IN_QUERY.sub(lambda m: m.group(1) + m.group(2) + MASK, query_string)
 
 
 @dataclass(frozen=True)
@@ -78,9 +86,7 @@ def input_record(request: Request, headers: dict[str, str], body: ReceivedBody, 
                  adapter: str | None = None) -> InputRecord:
     """What is kept of a request: credentials removed, body capped."""
     kept_headers = {name: value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS}
-    query_string = request.environ.get("QUERY_STRING", "")
-    query = urlencode([(key, MASK if key.lower() in CREDENTIAL_PARAMS else value)
-                       for key, value in request.args.items(multi=True)]) if query_string else ""
+    query = masked_query(request.environ.get("QUERY_STRING", ""))
     return InputRecord(
         received_at=format_time(received_at), endpoint=endpoint, method=request.method, path=request.path,
         body=body.data[: limits.max_kept_body_bytes], body_size=body.size, source_id=source_id,

@@ -20,15 +20,7 @@ from app.api.errors import as_problem
 from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.http_input import (
-    CREDENTIAL_PARAMS,
-    MASK,
-    ReceivedBody,
-    inbound_request,
-    input_record,
-    read_body,
-    request_headers,
-)
+from app.http_input import ReceivedBody, inbound_request, input_record, masked_query, read_body, request_headers
 from app.ingest import Outcome
 from app.problems import ProblemError
 from app.storage.records import InputRecord
@@ -177,10 +169,9 @@ def _assemble(gateway: Gateway, record: InputRecord, source: SourceConfig, args:
 
 
 def _with_query(record: InputRecord, query: dict[str, list[str]]) -> InputRecord:
-    """The kept input with the assembled payload, write key masked."""
-    masked = urlencode([(k, MASK if k.lower() in CREDENTIAL_PARAMS else v) for k, values in query.items()
-                        for v in values if k not in ("c",)])
-    return replace(record, query=masked)
+    """The kept input with the assembled payload (one query string, as if sent whole), write key masked."""
+    whole = urlencode([(k, v) for k, values in query.items() for v in values if k not in ("c", "n")])
+    return replace(record, query=masked_query(whole))
 
 
 def _result_summary(outcome: Outcome) -> str:
