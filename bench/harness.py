@@ -173,3 +173,52 @@ def spread(values: list[float]) -> str:
 def mean(values: list[float]) -> float:
     """Arithmetic mean."""
     return statistics.fmean(values)
+
+
+def lua_string(text: str) -> str:
+    """A Lua string literal of `text` (long bracket form: no escaping needed)."""
+    level = "=" * 3
+    assert f"]{level}]" not in text
+    return f"[{level}[{text}]{level}]"
+
+
+def unique_requests_script(method: str, path: str, headers: dict[str, str], body: str = "",
+                           varying_header: str | None = None, run_id: str = "run") -> str:
+    """wrk script: the same request each time, made new by a unique value in `varying_header` (and `{id}` in the
+    path or body), so that every request is a new event, not a duplicate."""
+    # A space after "[": "[[" would open a Lua long string.
+    header_lines = "\n".join(f"  [ {lua_string(k)} ] = {lua_string(v)}," for k, v in headers.items())
+    body_expression = lua_string(body).replace("{id}", "]===] .. id .. [===[") if body else "nil"
+    path_expression = lua_string(path).replace("{id}", "]===] .. id .. [===[")
+    vary = f'  headers[ {lua_string(varying_header)} ] = id\n' if varying_header else ""
+    return f"""
+local thread_count = 0
+setup = function(thread) thread_count = thread_count + 1; thread:set("tid", thread_count) end
+local counter = 0
+local headers = {{
+{header_lines}
+}}
+request = function()
+  counter = counter + 1
+  local id = "{run_id}-" .. tid .. "-" .. counter
+{vary}  return wrk.format("{method}", {path_expression}, headers, {body_expression})
+end
+"""
+
+
+BASE64_LUA = r"""
+local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function b64(data)
+  return ((data:gsub('.', function(x)
+    local r, b = '', x:byte()
+    for i = 8, 1, -1 do r = r .. (b % 2 ^ i - b % 2 ^ (i - 1) > 0 and '1' or '0') end
+    return r
+  end) .. '0000'):gsub('%d%d%d?%d?%d?%d?', function(x)
+    if #x < 6 then return '' end
+    local c = 0
+    for i = 1, 6 do c = c + (x:sub(i, i) == '1' and 2 ^ (6 - i) or 0) end
+    return alphabet:sub(c + 1, c + 1)
+  end) .. ({'', '==', '='})[#data % 3 + 1])
+end
+local function urlencode(s) return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", c:byte()) end)) end
+"""

@@ -27,9 +27,11 @@ from harness import (
     gunicorn,
     median_result,
     run_wrk,
+    unique_requests_script,
     write_config,
 )
 
+JSON_HEADERS = {"Content-Type": "application/json", "Authorization": f"Bearer {WRITE_KEY}"}
 EVENT = ('{"id":"%s","name":"AddToCart","user":{"anonymousId":"anon-%d"},'
          '"page":{"url":"https://shop.example.com/products/linen-shirt?utm_source=newsletter&utm_medium=email",'
          '"title":"Linen shirt"},"commerce":{"currency":"USD","value":29.5,'
@@ -39,27 +41,13 @@ EVENT = ('{"id":"%s","name":"AddToCart","user":{"anonymousId":"anon-%d"},'
 
 def single_event_script(run_id: str) -> str:
     """wrk script: one new event per request (unique ids, so every request is a durable insert)."""
-    lua_event = EVENT.replace('"', '\\"').replace("%s", '" .. id .. "').replace("%d", '" .. (counter % 1000) .. "')
-    return f"""
-local thread_count = 0
-setup = function(thread) thread_count = thread_count + 1; thread:set("tid", thread_count) end
-local counter = 0
-local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITE_KEY}"}}
-request = function()
-  counter = counter + 1
-  local id = "{run_id}-" .. tid .. "-" .. counter
-  return wrk.format("POST", "/v1/events", headers, "{lua_event}")
-end
-"""
+    return unique_requests_script("POST", "/v1/events", JSON_HEADERS, EVENT.replace("%s", "{id}") % 1,
+                                  run_id=run_id)
 
 
 def noop_script() -> str:
     """wrk script: the same body to the no-op endpoint."""
-    body = (EVENT % ("same", 1)).replace('"', '\\"')
-    return f"""
-local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITE_KEY}"}}
-request = function() return wrk.format("POST", "/noop", headers, "{body}") end
-"""
+    return unique_requests_script("POST", "/noop", JSON_HEADERS, EVENT % ("same", 1))
 
 
 def batch_script(run_id: str, size: int) -> str:

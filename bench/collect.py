@@ -1,0 +1,151 @@
+"""GTM benchmark: the dataLayer adapter's cost per event, and pixel requests/s against a no-op Flask endpoint.
+
+1. In-process: each dataLayer scenario's pushes (../shared/conformance/datalayer/scenarios) as collect
+   payloads through the gtm adapter alone (decode + map), and through the gateway's normalization and
+   validation too; microseconds per event (median of repeated runs).
+2. Over HTTP: GET /v1/collect pixels (a GA4 add_to_cart payload, base64 in the URL, a new id each time)
+   against a no-op Flask endpoint that reads a query string the same size, same gunicorn settings.
+   Target: >= 70 % of the no-op endpoint.
+
+    .venv/bin/python bench/collect.py [--seconds 10] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness import (
+    BASE64_LUA,
+    GunicornSettings,
+    LoadResult,
+    describe,
+    ensure_wrk,
+    gunicorn,
+    median_result,
+    run_wrk,
+    write_config,
+)
+
+from adapters.base import Headers, InboundRequest, Source
+from adapters.gtm import adapter
+from app.config.model import Limits
+from app.event.canonical_url import Canonicalizer
+from app.event.normalize import Arrival, Normalizer
+from app.event.schema import EventValidator
+from app.ingest import EventChecker
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "datalayer" / "scenarios"
+GTM_KEY = "wk_bench_gtm_0123456789abcdef"
+PUSH = {"event": "add_to_cart", "ecommerce": {"currency": "USD", "value": 30.03, "items": [
+    {"item_id": "SKU_12345", "item_name": "Stan and Friends Tee", "item_brand": "Google", "item_category": "Apparel",
+     "item_variant": "green", "price": 10.01, "quantity": 3}]}}
+
+
+def payload(event_id: str, push: object) -> dict[str, object]:
+    data = {"gtag": push} if isinstance(push, list) else push
+    event = None if isinstance(push, list) else push.get("event")  # type: ignore[union-attr]
+    return {"v": 1, "id": event_id, "event": event, "data": data, "occurredAt": 1795521600000,
+            "page": {"url": "https://shop.example.com/products/linen-shirt?utm_source=newsletter", "title": "Linen"},
+            "user": {"anonymousId": "2f1c6e9a-6b1d-4c55-9d3e-2d7f0b1c8a41"},
+            "library": {"name": "tagway-gtm-web", "version": "1.0.0"}}
+
+
+def adapter_cost(repeats: int = 7, loops: int = 200) -> tuple[float, float, int]:
+    """Median µs per event: adapter alone, and adapter + normalization + validation."""
+    source = Source("site", "gtm", {"rename": {"chat_open": "UserChatOpen"}, "drop": [], "default_currency": "USD"})
+    requests = []
+    for path in sorted(SCENARIOS.glob("*.json")):
+        for index, push in enumerate(json.loads(path.read_text())["pushes"]):
+            text = base64.b64encode(json.dumps(payload(f"{path.stem}-{index}", push)).encode()).decode()
+            requests.append(InboundRequest(method="GET", path="/v1/collect", headers=Headers({}), body=b"",
+                                           query={"d": [text]}))
+    checker = EventChecker(EventValidator(), Normalizer(Canonicalizer()), Limits())
+    arrival = Arrival(received_at=datetime.now(UTC), source=source)
+    events = sum(len(adapter.parse(r, source)) for r in requests)
+    alone, full = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(loops):
+            for request in requests:
+                adapter.parse(request, source)
+        alone.append((time.perf_counter() - started) / (loops * events) * 1e6)
+        started = time.perf_counter()
+        for _ in range(loops):
+            for request in requests:
+                for index, raw in enumerate(adapter.parse(request, source)):
+                    checker.check(index, raw, arrival)
+        full.append((time.perf_counter() - started) / (loops * events) * 1e6)
+    return statistics.median(alone), statistics.median(full), events
+
+
+def pixel_script(run_id: str) -> str:
+    """wrk script: a pixel per request, its payload's id new each time (base64 in Lua)."""
+    head = json.dumps(payload("ID", PUSH)).split('"ID"')
+    return BASE64_LUA + f"""
+local thread_count = 0
+setup = function(thread) thread_count = thread_count + 1; thread:set("tid", thread_count) end
+local counter = 0
+local before, after = {json.dumps(head[0])}, {json.dumps(head[1])}
+request = function()
+  counter = counter + 1
+  local body = before .. '"{run_id}-' .. tid .. '-' .. counter .. '"' .. after
+  return wrk.format("GET", "/v1/collect?k={GTM_KEY}&v=1&d=" .. urlencode(b64(body)))
+end
+"""
+
+
+def noop_script() -> str:
+    """wrk script: the same URL length to the no-op endpoint."""
+    text = base64.b64encode(json.dumps(payload("same-id-0000000000", PUSH)).encode()).decode()
+    return f'request = function() return wrk.format("GET", "/noop?k={GTM_KEY}&v=1&d={text}") end\n'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    alone, full, events = adapter_cost()
+    print(f"dataLayer adapter: {alone:.1f} µs per event alone, {full:.1f} µs with normalization and validation "
+          f"({events} events from the conformance scenarios, median of 7 runs)", flush=True)
+    ensure_wrk()
+    settings = GunicornSettings(workers=args.workers)
+    noop_runs: list[LoadResult] = []
+    pixel_runs: list[LoadResult] = []
+    with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
+        config = write_config(Path(tmp), f'\n[[sources]]\nid = "site"\nadapter = "gtm"\nwrite_key = "{GTM_KEY}"\n')
+        with gunicorn("bench.noop_app:app", settings) as noop_url, \
+                gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(config)}) as gateway_url:
+            for number in range(args.rounds):
+                noop_runs.append(run_wrk(noop_url, noop_script(), args.seconds, args.connections))
+                pixel_runs.append(run_wrk(gateway_url, pixel_script(uuid.uuid4().hex[:8]), args.seconds,
+                                          args.connections))
+                print(f"round {number + 1}/{args.rounds}: no-op {noop_runs[-1].requests_per_second:.0f} req/s, "
+                      f"pixel {pixel_runs[-1].requests_per_second:.0f} req/s", file=sys.stderr)
+    noop, pixel = median_result(noop_runs), median_result(pixel_runs)
+    ratios = [p.requests_per_second / n.requests_per_second for p, n in zip(pixel_runs, noop_runs, strict=True)]
+    print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
+          f"{args.seconds}s x {args.rounds} rounds (medians)")
+    print(describe("no-op Flask endpoint (same URL)", noop))
+    print(describe("GET /v1/collect pixel, durable", pixel))
+    print(f"{'ratio pixel / no-op':<38} {pixel.requests_per_second / noop.requests_per_second:>9.0%}"
+          f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 70%)")
+    print(f"failed requests: {sum(r.non_2xx + r.errors for r in pixel_runs)}")
+
+
+if __name__ == "__main__":
+    main()
