@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.api import admin, deliveries, errors, meta, observe
 from app.api.hot_path import IngestHotPath
+from app.console import blueprint as console_blueprint
 from app.gateway import Gateway
 
 
@@ -16,4 +17,5 @@ def init_app(app: Flask, gateway: Gateway) -> None:
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(deliveries.blueprint)
     app.register_blueprint(meta.blueprint)
+    app.register_blueprint(console_blueprint)
     app.wsgi_app = IngestHotPath(app.wsgi_app, gateway)  # type: ignore[method-assign]

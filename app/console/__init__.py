@@ -1,0 +1,31 @@
+"""The console at /console: live events, sources, the canonical URL checker and deliveries, behind the admin token.
+
+Plain HTML, CSS and JavaScript served by the gateway itself (no CDN, no build step). Every request
+passes `guard`: signed in with the admin token, and a CSRF token on every POST.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from werkzeug.wrappers import Response
+
+from app.console import checker, deliveries, details, guard, live, login, sources
+from app.console.auth import CSRF_FIELD, CSRF_HEADER
+
+blueprint = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                      static_folder="static")
+for part in (login, live, details, sources, checker, deliveries):
+    blueprint.register_blueprint(part.blueprint)
+guard.install(blueprint)
+
+
+@blueprint.get("/")
+def index() -> Response:
+    """The console opens on the live events."""
+    return redirect(url_for("console.live.page"), 303)
+
+
+@blueprint.context_processor
+def _csrf() -> dict[str, str]:
+    """The CSRF token of this session, for forms (hidden field) and scripts (meta tag)."""
+    return {"csrf_token": guard.session().csrf, "csrf_field": CSRF_FIELD, "csrf_header": CSRF_HEADER}

@@ -1,0 +1,95 @@
+"""Every console request passes here: sign-in required (except the login page), CSRF checked on each POST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.console.auth import ConsoleSession, clear_session, csrf_holds, read_session, write_session
+from app.gateway import current_gateway
+from app.problems import problem_response, problem_type_uri
+
+View = TypeVar("View", bound=Callable[..., Any])
+API_PREFIX = "/console/api/"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Only our own files: no inline script or style, no other origin, never inside another site's frame.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                           "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def public(view: View) -> View:
+    """Mark a view as reachable without signing in (the login page)."""
+    view.console_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def session() -> ConsoleSession:
+    """The console session of the current request (a fresh anonymous one when the browser had none)."""
+    current = g.get("console_session")
+    assert isinstance(current, ConsoleSession)
+    return current
+
+
+def replace_session(new: ConsoleSession | None) -> None:
+    """Send a new session cookie with the response (None: remove it)."""
+    g.console_session = new or ConsoleSession.fresh()
+    g.console_session_action = "write" if new is not None else "clear"
+
+
+def refuse(status: int, title: str, detail: str) -> Response:
+    """A refusal a person can act on: JSON for the console's API, a page otherwise."""
+    if request.path.startswith(API_PREFIX):
+        slug = "forbidden" if status == 403 else "unauthorized"
+        return problem_response({"type": problem_type_uri(slug), "title": title, "status": status,
+                                 "detail": detail, "errors": []}, status)
+    return Response(render_template("console/message.html", title=title, detail=detail), status=status)
+
+
+def _check_request() -> BaseResponse | None:
+    admin_token = current_gateway().config.admin_token
+    found = read_session(request, admin_token)
+    g.console_session = found or ConsoleSession.fresh()
+    if request.endpoint == "console.static":
+        return None  # stylesheets and scripts: nothing secret, and no cookie to hand out
+    g.console_session_action = None if found is not None else "write"
+    view = current_app.view_functions.get(request.endpoint or "")
+    is_public = getattr(view, "console_public", False)
+    if not is_public and not session().signed_in:
+        if request.path.startswith(API_PREFIX) or request.method in UNSAFE_METHODS:
+            return refuse(401, "Sign in first",
+                          "Your console session has ended. Open the console and paste the admin token again.")
+        return redirect(url_for("console.login.form") + "?" + urlencode({"next": request.full_path.rstrip("?")}),
+                        303)
+    if request.method in UNSAFE_METHODS and not csrf_holds(request, found):
+        return refuse(403, "This action was refused",
+                      "The page's security token is missing or out of date (it changes when you sign in). "
+                      "Reload the page and try again.")
+    return None
+
+
+def _finish_response(response: Response) -> Response:
+    action = g.get("console_session_action")
+    secure = request.is_secure
+    admin_token = current_gateway().config.admin_token
+    if action == "write":
+        write_session(response, session(), admin_token, secure)
+    elif action == "clear":
+        clear_session(response, secure)
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.endpoint != "console.static":
+        headers["Cache-Control"] = "no-store"  # pages may show events and, on reveal, secrets
+    return response
+
+
+def install(blueprint: Blueprint) -> None:
+    """Guard every request of the console blueprint and its nested blueprints."""
+    blueprint.before_request(_check_request)
+    blueprint.after_request(_finish_response)

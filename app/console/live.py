@@ -1,0 +1,89 @@
+"""Live events: the page, the newest rows as JSON, and new rows as server-sent events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import orjson
+from flask import Blueprint, Response, current_app, render_template, request
+
+from app.console.feed import LiveCursor, LiveFeed, LiveFilters, backlog, newest
+from app.console.present import Scrubber
+from app.console.stream_slots import stream_slot
+from app.gateway import current_gateway
+
+blueprint = Blueprint("live", __name__)
+
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 2.0  # a closed tab is noticed at the next write, which frees the worker
+# gunicorn kills a sync worker that is silent for 30 s (its `timeout`): a stream ends well before,
+# and the browser's EventSource reconnects with Last-Event-ID.
+STREAM_SECONDS = 25.0
+RECONNECT_MS = 1000
+POLLING_RECONNECT_MS = 2000  # when no stream slot is free: answer at once, come back in 2 s
+
+
+@blueprint.get("/live")
+def page() -> str:
+    """The live events page (the list itself is filled by live.js)."""
+    gateway = current_gateway()
+    return render_template("console/live.html", filters=LiveFilters.from_args(request.args),
+                           sources=sorted(gateway.config.sources))
+
+
+@blueprint.get("/api/live/recent")
+def recent() -> Response:
+    """The newest matching rows and the cursor to stream from."""
+    storage = current_gateway().storage
+    scrub = Scrubber(current_gateway().config)
+    cursor = newest(storage)  # taken first: a row stored meanwhile is sent twice (and shown once), never lost
+    rows = backlog(storage, LiveFilters.from_args(request.args), scrub)
+    return Response(orjson.dumps({"rows": rows, "cursor": str(cursor)}), mimetype="application/json")
+
+
+def _frame(data: bytes | None = None, event_id: str | None = None, comment: str | None = None) -> bytes:
+    lines = []
+    if comment is not None:
+        lines.append(b": " + comment.encode())
+    if event_id is not None:
+        lines.append(b"id: " + event_id.encode())
+    if data is not None:
+        lines.append(b"data: " + data)  # orjson never writes a newline
+    return b"\n".join(lines) + b"\n\n"
+
+
+@blueprint.get("/api/live/stream")
+def stream() -> Response:
+    """New rows as server-sent events, for up to STREAM_SECONDS; resumes from Last-Event-ID or ?after=."""
+    gateway = current_gateway()
+    cursor = (LiveCursor.parse(request.headers.get("Last-Event-ID")) or LiveCursor.parse(request.args.get("after"))
+              or newest(gateway.storage))
+    feed = LiveFeed(gateway.storage, LiveFilters.from_args(request.args), Scrubber(gateway.config), cursor)
+    seconds = float(current_app.config.get("TAGWAY_CONSOLE_STREAM_SECONDS", STREAM_SECONDS))
+
+    def frames() -> Iterator[bytes]:
+        with stream_slot(gateway.config) as streaming:
+            yield _frame(comment="tagway live events") + f"retry: {RECONNECT_MS}\n\n".encode()
+            deadline = time.monotonic() + (seconds if streaming else 0.0)
+            last_write = time.monotonic()
+            while True:
+                before = str(feed.cursor)
+                rows = feed.poll()
+                for number, row in enumerate(rows, start=1):  # the cursor goes with the last row of the poll
+                    yield _frame(orjson.dumps(row), str(feed.cursor) if number == len(rows) else None)
+                if not rows and str(feed.cursor) != before:
+                    yield _frame(event_id=str(feed.cursor))  # moves Last-Event-ID past rows filtered out
+                if rows or str(feed.cursor) != before:
+                    last_write = time.monotonic()
+                if time.monotonic() >= deadline:
+                    break
+                if time.monotonic() - last_write >= HEARTBEAT_SECONDS:
+                    yield _frame(comment="heartbeat")
+                    last_write = time.monotonic()
+                time.sleep(POLL_SECONDS)
+            if not streaming:
+                yield f"retry: {POLLING_RECONNECT_MS}\n\n".encode()
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # proxies must not hold the stream back
+    return Response(frames(), mimetype="text/event-stream", headers=headers)
