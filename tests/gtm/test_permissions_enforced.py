@@ -9,41 +9,7 @@ from typing import Any
 import pytest
 
 from tests.gtm.node_runner import WEB_TEMPLATE, fire, run
-
-TOS = ("By creating or modifying this file you agree to Google Tag Manager's Community\n"
-       "Template Gallery Developer Terms of Service available at\nhttps://developers.google.com/tag-manager/gallery-tos")
-
-
-def encoded(value: Any) -> dict[str, Any]:
-    """A permission parameter value in the export's typed encoding."""
-    if isinstance(value, bool):
-        return {"type": 8, "boolean": value}
-    if isinstance(value, str):
-        return {"type": 1, "string": value}
-    if isinstance(value, dict):
-        return {"type": 3, "mapKey": [encoded(k) for k in value], "mapValue": [encoded(v) for v in value.values()]}
-    return {"type": 2, "listItem": [encoded(item) for item in value]}
-
-
-def permission(public_id: str, **params: Any) -> dict[str, Any]:
-    return {"instance": {"key": {"publicId": public_id, "versionId": "1"},
-                         "param": [{"key": key, "value": encoded(value)} for key, value in params.items()]},
-            "isRequired": True}
-
-
-def web_template(folder: Path, code: str, permissions: list[dict[str, Any]]) -> Path:
-    """A minimal web tag template whose one scenario runs the code and expects it to succeed."""
-    info = {"type": "TAG", "id": "cvt_temp_public_id", "version": 1, "securityGroups": [], "displayName": "t",
-            "categories": ["ANALYTICS"], "brand": {"id": "brand_dummy", "displayName": "t"}, "description": "t",
-            "containerContexts": ["WEB"]}
-    tests = "scenarios:\n- name: runs\n  code: |-\n    runCode({});\n    assertApi('gtmOnSuccess').wasCalled();\n"
-    text = (f"___TERMS_OF_SERVICE___\n\n{TOS}\n\n\n___INFO___\n\n{json.dumps(info)}\n\n\n"
-            "___TEMPLATE_PARAMETERS___\n\n[]\n\n\n"
-            f"___SANDBOXED_JS_FOR_WEB_TEMPLATE___\n\n{code}\n\n\n___WEB_PERMISSIONS___\n\n{json.dumps(permissions)}\n\n\n"
-            f"___TESTS___\n\n{tests}\n\n___NOTES___\n\nA test.\n")
-    path = folder / "template.tpl"
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.gtm.template_builder import permission, web_template
 
 
 def problems_of(template: Path) -> list[str]:
