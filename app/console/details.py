@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from app.api.admin import MAX_ROW_ID
 from app.console.present import REASONS, Scrubber, refused_event, show_body, show_input
 from app.console.queries import event_by_seq
 from app.gateway import current_gateway
 
 blueprint = Blueprint("details", __name__)
+MAX_ROW_ID = 2**63 - 1  # SQL's BIGINT: a larger number names no row (and would overflow the driver)
 
 
 def _not_found(what: str, number: int) -> Response:

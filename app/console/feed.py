@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.console.present import Scrubber, event_item, refused_event, rejection_item, user_ids
+from app.console.present import Scrubber, arrival_order, event_item, refused_event, rejection_item, user_ids
 from app.console.queries import (
     EventRow,
     RejectionRow,
@@ -92,7 +92,7 @@ def backlog(storage: SqlStorage, filters: LiveFilters, scrub: Scrubber) -> list[
                                  user_ids(e["event"]), e["event"]["receivedAt"], e["event"]), scrub) for e in events]
     refused = latest_rejections(storage, filters.source, POLL_ROWS)
     items += [rejection_item(row, scrub) for row in refused if filters.keeps_rejection(row)][:BACKLOG_ROWS]
-    items.sort(key=lambda item: (item["time"], item["key"]), reverse=True)
+    items.sort(key=arrival_order, reverse=True)
     return items[:BACKLOG_ROWS]
 
 
@@ -121,7 +121,7 @@ class LiveFeed:
         self.cursor = LiveCursor(seq, rejection_id)
         items = [event_item(row, self.scrub) for row in events if self.filters.keeps_event(row)]
         items += [rejection_item(row, self.scrub) for row in rejections if self.filters.keeps_rejection(row)]
-        items.sort(key=lambda item: (item["time"], item["key"]))
+        items.sort(key=arrival_order)
         return items
 
     @staticmethod

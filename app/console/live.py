@@ -42,10 +42,13 @@ def recent() -> Response:
     return Response(orjson.dumps({"rows": rows, "cursor": str(cursor)}), mimetype="application/json")
 
 
-def _frame(data: bytes | None = None, event_id: str | None = None, comment: str | None = None) -> bytes:
+def _frame(data: bytes | None = None, event_id: str | None = None, comment: str | None = None,
+           retry_ms: int | None = None) -> bytes:
     lines = []
     if comment is not None:
         lines.append(b": " + comment.encode())
+    if retry_ms is not None:
+        lines.append(b"retry: %d" % retry_ms)
     if event_id is not None:
         lines.append(b"id: " + event_id.encode())
     if data is not None:
@@ -64,7 +67,7 @@ def stream() -> Response:
 
     def frames() -> Iterator[bytes]:
         with stream_slot(gateway.config) as streaming:
-            yield _frame(comment="tagway live events") + f"retry: {RECONNECT_MS}\n\n".encode()
+            yield _frame(comment="tagway live events", retry_ms=RECONNECT_MS)
             deadline = time.monotonic() + (seconds if streaming else 0.0)
             last_write = time.monotonic()
             while True:
@@ -83,7 +86,7 @@ def stream() -> Response:
                     last_write = time.monotonic()
                 time.sleep(POLL_SECONDS)
             if not streaming:
-                yield f"retry: {POLLING_RECONNECT_MS}\n\n".encode()
+                yield _frame(retry_ms=POLLING_RECONNECT_MS)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # proxies must not hold the stream back
     return Response(frames(), mimetype="text/event-stream", headers=headers)

@@ -127,10 +127,15 @@ def event_summary(event: dict[str, Any]) -> str:
     return _clip(" · ".join(parts))
 
 
+def arrival_order(item: dict[str, Any]) -> tuple[str, int, int]:
+    """Sort key of live rows: the time, then the input (one numbering for events and rejections alike)."""
+    return item["time"], item["input"] or 0, item.get("seq") or item.get("id") or 0
+
+
 def event_item(row: EventRow, scrub: Scrubber) -> dict[str, Any]:
     """An event as a row of the live list."""
-    return {"kind": "event", "key": f"e{row.seq}", "seq": row.seq, "name": row.name, "source": row.source_id,
-            "time": row.received_at, "user": scrub.text(", ".join(user_ids(row.event))),
+    return {"kind": "event", "key": f"e{row.seq}", "seq": row.seq, "input": row.input_id, "name": row.name,
+            "source": row.source_id, "time": row.received_at, "user": scrub.text(", ".join(user_ids(row.event))),
             "summary": scrub.text(event_summary(row.event)), "href": f"/console/events/{row.seq}"}
 
 
@@ -140,8 +145,8 @@ def rejection_item(row: RejectionRow, scrub: Scrubber) -> dict[str, Any]:
     first = row.problems[0] if row.problems else {}
     problem = f"{first.get('field', '')}: expected {first.get('expectation', '')}" if first else ""
     name = refused.get("name")
-    return {"kind": "rejection", "key": f"r{row.id}", "id": row.id, "name": name if isinstance(name, str) else None,
-            "source": row.source_id, "time": row.received_at, "reason": row.reason,
-            "reasonText": REASONS.get(row.reason, row.reason), "status": row.status,
+    return {"kind": "rejection", "key": f"r{row.id}", "id": row.id, "input": row.input_id,
+            "name": name if isinstance(name, str) else None, "source": row.source_id, "time": row.received_at,
+            "reason": row.reason, "reasonText": REASONS.get(row.reason, row.reason), "status": row.status,
             "user": scrub.text(", ".join(user_ids(refused))), "summary": scrub.text(_clip(problem)),
             "href": f"/console/rejections/{row.id}"}

@@ -14,7 +14,7 @@ from app.storage import SqlStorage
 
 # Statements are assembled from constant column lists; every value is a parameter.
 _EVENT_COLUMNS = "seq, input_id, source_id, name, anonymous_id, member_id, email, received_at, body"
-_REJECTION_COLUMNS = "id, received_at, source_id, reason, status, problems, event_body"
+_REJECTION_COLUMNS = "id, input_id, received_at, source_id, reason, status, problems, event_body"
 # Replayed events keep their original arrival time and concurrent commits interleave by milliseconds,
 # so the seq where a time window starts is looked for a little before the window.
 _WINDOW_MARGIN = timedelta(minutes=10)
@@ -39,6 +39,7 @@ class RejectionRow:
     """One kept rejection as listed (without its input)."""
 
     id: int
+    input_id: int | None
     received_at: str
     source_id: str | None
     reason: str
@@ -65,9 +66,9 @@ def _event_row(row: Sequence[Any]) -> EventRow:
 
 
 def _rejection_row(row: Sequence[Any]) -> RejectionRow:
-    rejection_id, received_at, source_id, reason, status, problems, event_body = row
-    return RejectionRow(int(rejection_id), received_at, source_id, reason, int(status), orjson.loads(problems),
-                        None if event_body is None else bytes(event_body))
+    rejection_id, input_id, received_at, source_id, reason, status, problems, event_body = row
+    return RejectionRow(int(rejection_id), input_id, received_at, source_id, reason, int(status),
+                        orjson.loads(problems), None if event_body is None else bytes(event_body))
 
 
 def _marks(values: Sequence[int]) -> str:
