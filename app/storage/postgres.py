@@ -11,9 +11,10 @@ from typing import Any
 
 import psycopg
 
-from app.storage.base import INSERT_EVENT, SqlStorage
+from app.storage.base import Router, SqlStorage
 from app.storage.outbox import DUE_CONDITION, IN_ORDER_CONDITION
-from app.storage.records import EventRecord, StorageUnavailable
+from app.storage.postgres_write import STORE_INPUT, store_parameters, store_result
+from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
 
 
 def libpq_url(url: str) -> str:
@@ -44,42 +45,35 @@ class PostgresStorage(SqlStorage):
         return connection
 
     @contextmanager
-    def transaction(self, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
-        """A transaction (READ COMMITTED); a lost or refused connection is StorageUnavailable."""
+    def connected(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection of the calling thread (autocommit); a lost or refused connection is StorageUnavailable."""
         try:
             connection = self._connection()
         except psycopg.OperationalError as error:
             raise StorageUnavailable(f"PostgreSQL unavailable: {_first_line(error)}") from error
         try:
-            with connection.transaction():
-                yield connection
+            yield connection
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             self._drop()
             raise StorageUnavailable(f"PostgreSQL unavailable: {_first_line(error)}") from error
+
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction (READ COMMITTED)."""
+        with self.connected() as connection, connection.transaction():
+            yield connection
+
+    def store(self, source_input: InputRecord, events: Sequence[EventRecord],
+              rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
+        """The input, its new events, their outbox rows and its rejections in one statement (one commit)."""
+        with self.connected() as connection:
+            rows = connection.execute(STORE_INPUT, store_parameters(source_input, events, rejections, route)).fetchall()
+        return store_result(rows, events)
 
     def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Psycopg runs many rows through a cursor (pipelined)."""
         with connection.cursor() as cursor:
             cursor.executemany(statement, rows)
-
-    def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
-        """All rows in one pipelined round trip; RETURNING says which were new."""
-        statement = self.sql(INSERT_EVENT + " RETURNING seq, source_id, event_id")
-        inserted: dict[tuple[str, str], int] = {}
-        with connection.cursor() as cursor:
-            cursor.executemany(statement, [record.row(input_id) for record in events], returning=True)
-            while True:
-                row = cursor.fetchone()
-                if row is not None:
-                    inserted.setdefault((row[1], row[2]), int(row[0]))
-                if not cursor.nextset():
-                    break
-        stored: dict[int, int] = {}
-        for index, record in enumerate(events):
-            seq = inserted.pop((record.event["source"]["id"], record.event["id"]), None)
-            if seq is not None:
-                stored[index] = seq
-        return stored
 
     def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
                    ordered: bool) -> list[int]:

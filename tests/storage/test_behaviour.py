@@ -83,6 +83,25 @@ def test_large_batches_keep_64_bit_ids_and_order(storage: SqlStorage) -> None:
     assert listed[0]["event"]["id"] == "id-499" and listed[-1]["event"]["commerce"]["orderId"] == str(2**63)
 
 
+def test_one_write_keeps_new_events_their_outbox_rows_and_its_rejections(storage: SqlStorage) -> None:
+    storage.store(an_input(), [record(event("old"))], route=lambda e: ["hook"])
+    refused = RejectionRecord(received_at=T0, endpoint="events", status=400, reason="schema", source_id="web",
+                              problems=[{"field": "name", "value": "", "expectation": "1-30 characters"}],
+                              event_index=3, event_body=b'{"name": "", "note": "\xc3\xa9\x00"}')
+    result = storage.store(an_input(), [record(event("new", member="m-1")), record(event("old")),
+                                        record(event("new", name="Other"))], [refused],
+                           route=lambda e: ["hook", "crm"] if e["name"] == "Lead" else ["archive"])
+    assert result.stored == frozenset({0}), "the stored one and an earlier copy are duplicates"
+    counts = storage.delivery_counts()
+    assert (counts["hook"]["pending"], counts["crm"]["pending"]) == (2, 1), "rows only for the new event"
+    assert "archive" not in counts, "a duplicate in the same write is not routed"
+    [rejection_id] = result.rejection_ids
+    kept = storage.get_rejection(rejection_id)
+    assert kept is not None and kept["eventIndex"] == 3 and kept["inputId"] == result.input_id
+    assert kept["eventBody"] == b'{"name": "", "note": "\xc3\xa9\x00"}'
+    assert kept["problems"] == [{"field": "name", "value": "", "expectation": "1-30 characters"}]
+
+
 def test_listing_filters(storage: SqlStorage) -> None:
     storage.store(an_input(), [record(event("1", "PageView")), record(event("2", member="m-1")),
                                record(event("3", "PageView", source="shop"))])
