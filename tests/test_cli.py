@@ -132,3 +132,21 @@ def test_sources_add_refuses_unknown_platforms_and_taken_ids(tmp_path: Path) -> 
     assert unknown.returncode != 0 and "unknown platform 'shopfy'; available:" in unknown.stderr
     taken = run("sources", "add", "canonical", "--id", "website", cwd=tmp_path)
     assert taken.returncode != 0 and "exists already" in taken.stderr
+
+
+def test_sources_add_gives_a_browser_source_its_own_write_key(tmp_path: Path) -> None:
+    run("init", "--public-url", "https://events.example.com", cwd=tmp_path)
+    result = run("sources", "add", "gtm", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    config = load_config(tmp_path / "tagway.toml", discover_adapters(), {})
+    write_key = config.sources["gtm"].write_key
+    assert write_key and write_key.startswith("wk_") and write_key != config.sources["website"].write_key
+    assert f"Gateway URL: https://events.example.com\nWrite key:   {write_key}" in result.stdout
+    assert "Webhook URL" not in result.stdout, "the GTM tag sends to /v1/collect, not to a webhook"
+    assert "Import" in result.stdout, "the template's setup steps follow"
+    path = tmp_path / "tagway.toml"
+    path.write_text(re.sub(r"^# (\w+ = )", r"\1", path.read_text(), flags=re.MULTILINE))
+    uncommented = load_config(path, discover_adapters(), {}).sources["gtm"]
+    assert uncommented.settings["rename"] == {"chat_open": "UserChatOpen"}, "the examples are valid TOML settings"
+    listed = run("sources", "list", cwd=tmp_path).stdout
+    assert write_key not in listed and write_key in run("sources", "list", "--reveal", cwd=tmp_path).stdout

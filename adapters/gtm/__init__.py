@@ -102,7 +102,7 @@ class GtmAdapter(Adapter):
             "In Google Tag Manager, open Templates → Tag Templates → New, then the menu ⋮ → Import, and choose "
             "gtm_templates/web-tag/template.tpl from tagway; save it.",
             f"Add a tag of the type \"tagway\": Gateway URL {gateway}, Write key: this source's write key "
-            "(tagway sources list shows it).",
+            "(printed by tagway sources add; later `tagway sources list --reveal` or the console's Sources page).",
             "Fire the tag on the trigger \"All Events\" (or only on the events you want), preview the container "
             "and check that the events arrive (tagway's console, or GET /v1/events).",
         ]

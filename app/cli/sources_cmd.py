@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 
 from adapters.base import Adapter, Source
 from app.cli.common import config_path, load_or_exit
+from app.cli.init_cmd import fresh_secret
 from app.registry import discover_adapters
 
 
@@ -18,9 +20,10 @@ def sources() -> None:
 
 
 @sources.command("list")
+@click.option("--reveal", is_flag=True, help="Show write keys in full (to paste them into the GTM tag).")
 @click.pass_context
-def list_sources(context: click.Context) -> None:
-    """Each source with its adapter and the URL to send to (secrets masked)."""
+def list_sources(context: click.Context, reveal: bool) -> None:
+    """Each source with its adapter and the URL to send to (secrets masked unless --reveal)."""
     config = load_or_exit(context.find_root())
     public = config.server.public_url.rstrip("/")
     for source in config.sources.values():
@@ -28,7 +31,8 @@ def list_sources(context: click.Context) -> None:
         click.echo(f"{source.id}  [{source.adapter}]{state}  {source.title}")
         click.echo(f"    webhook URL: {public}/v1/webhooks/{source.id}")
         if source.write_key:
-            click.echo(f"    write key:   {mask(source.write_key)}  (POST {public}/v1/events)")
+            shown = source.write_key if reveal else mask(source.write_key)
+            click.echo(f"    write key:   {shown}  (POST {public}/v1/events)")
 
 
 @sources.command("add")
@@ -52,15 +56,22 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
     source_id = source_id or _free_id(adapter.name, set(config.sources))
     if source_id in config.sources:
         raise click.ClickException(f"a source with id {source_id!r} exists already; choose another --id")
-    entry, variables = source_entry(adapter, source_id, title or adapter.title)
+    write_key = fresh_secret("wk") if adapter.collect or adapter.name == "canonical" else None
+    entry, variables = source_entry(adapter, source_id, title or adapter.title, write_key)
     if print_only:
         click.echo(entry)
     else:
         with path.open("a", encoding="utf-8") as handle:
             handle.write("\n" + entry)
         click.echo(f"Added source {source_id!r} ({adapter.title}) to {path}.")
-    webhook_url = f"{config.server.public_url.rstrip('/')}/v1/webhooks/{source_id}"
-    click.echo(f"\nWebhook URL to paste: {webhook_url}\n")
+    public = config.server.public_url.rstrip("/")
+    webhook_url = f"{public}/v1/webhooks/{source_id}"
+    click.echo("")
+    if not adapter.collect:  # browser sources (GTM) send to /v1/collect with the write key, not to a webhook
+        click.echo(f"Webhook URL to paste: {webhook_url}")
+    if write_key:
+        click.echo(f"Gateway URL: {public}\nWrite key:   {write_key}")
+    click.echo("")
     for number, step in enumerate(adapter.setup_steps(Source(source_id, adapter.name), webhook_url), start=1):
         click.echo(f"{number}. {step}")
     if variables:
@@ -69,9 +80,12 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
             click.echo(f"  export {variable}=...   # {description}")
 
 
-def source_entry(adapter: Adapter, source_id: str, title: str) -> tuple[str, dict[str, str]]:
+def source_entry(adapter: Adapter, source_id: str, title: str,
+                 write_key: str | None = None) -> tuple[str, dict[str, str]]:
     """The TOML [[sources]] entry, secrets and required settings read from environment variables."""
     lines = ["[[sources]]", f'id = "{source_id}"', f'adapter = "{adapter.name}"', f'title = "{title}"']
+    if write_key:
+        lines.append(f'write_key = "{write_key}"  # what browsers (the GTM tag) and servers send')
     variables: dict[str, str] = {}
     if adapter.settings_schema is not None:
         for name, field in adapter.settings_schema().fields.items():
@@ -109,8 +123,17 @@ def _free_id(base: str, taken: set[str]) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    """`value` written as TOML (strings, booleans, numbers, arrays and inline tables)."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
