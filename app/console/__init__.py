@@ -6,7 +6,9 @@ passes `guard`: signed in with the admin token, and a CSRF token on every POST.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from typing import Any
+
+from flask import Blueprint, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from app.console import checker, deliveries, details, guard, live, login, sources
@@ -26,6 +28,8 @@ def index() -> Response:
 
 
 @blueprint.context_processor
-def _csrf() -> dict[str, str]:
-    """The CSRF token of this session, for forms (hidden field) and scripts (meta tag)."""
-    return {"csrf_token": guard.session().csrf, "csrf_field": CSRF_FIELD, "csrf_header": CSRF_HEADER}
+def _session() -> dict[str, Any]:
+    """The CSRF token of this session, for forms (hidden field) and scripts (meta tag); whether signed in."""
+    current = g.get("console_session")
+    return {"csrf_token": current.csrf if current is not None else "", "csrf_field": CSRF_FIELD,
+            "csrf_header": CSRF_HEADER, "signed_in": guard.signed_in()}

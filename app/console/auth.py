@@ -12,6 +12,9 @@ from flask import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE_NAME = "tagway_console"
+# The login form's own CSRF cookie: a request without the session (a link followed from another site
+# does not carry a SameSite=Strict cookie) never overwrites the session cookie.
+LOGIN_COOKIE_NAME = "tagway_console_login"
 COOKIE_PATH = "/console"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -19,7 +22,7 @@ SESSION_SECONDS = 12 * 3600
 # A fixed label: the cookie key is derived from the admin token, so no new setting is needed and a
 # new admin token signs every console session out.
 _KEY_LABEL = b"tagway console session v1"
-_SALT = "tagway.console.session"
+_SALTS = {True: "tagway.console.session", False: "tagway.console.login"}
 
 
 @dataclass(frozen=True)
@@ -35,35 +38,40 @@ class ConsoleSession:
         return cls(csrf=secrets.token_urlsafe(32), signed_in=signed_in)
 
 
-def _serializer(admin_token: str) -> URLSafeTimedSerializer:
+def _serializer(admin_token: str, signed_in: bool) -> URLSafeTimedSerializer:
     key = hmac.new(admin_token.encode(), _KEY_LABEL, hashlib.sha256).digest()
-    return URLSafeTimedSerializer(key, salt=_SALT)
+    return URLSafeTimedSerializer(key, salt=_SALTS[signed_in])
 
 
-def read_session(request: Request, admin_token: str) -> ConsoleSession | None:
-    """The session of the request's cookie, or None when absent, forged, expired or signed by another token."""
-    cookie = request.cookies.get(COOKIE_NAME)
+def _cookie_name(signed_in: bool) -> str:
+    return COOKIE_NAME if signed_in else LOGIN_COOKIE_NAME
+
+
+def read_session(request: Request, admin_token: str, signed_in: bool) -> ConsoleSession | None:
+    """The signed-in session (or the login form's), or None when absent, forged, expired or of another token."""
+    cookie = request.cookies.get(_cookie_name(signed_in))
     if not cookie:
         return None
     try:
-        data = _serializer(admin_token).loads(cookie, max_age=SESSION_SECONDS)
+        data = _serializer(admin_token, signed_in).loads(cookie, max_age=SESSION_SECONDS)
     except BadSignature:  # also SignatureExpired
         return None
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str) or not data["csrf"]:
         return None
-    return ConsoleSession(csrf=data["csrf"], signed_in=data.get("in") is True)
+    return ConsoleSession(csrf=data["csrf"], signed_in=signed_in)
 
 
 def write_session(response: Response, session: ConsoleSession, admin_token: str, secure: bool) -> None:
     """Set the signed cookie: HttpOnly, SameSite=Strict, Secure over HTTPS, only sent to /console."""
-    value = _serializer(admin_token).dumps({"csrf": session.csrf, "in": session.signed_in})
-    response.set_cookie(COOKIE_NAME, value, max_age=SESSION_SECONDS, path=COOKIE_PATH, secure=secure,
-                        httponly=True, samesite="Strict")
+    value = _serializer(admin_token, session.signed_in).dumps({"csrf": session.csrf})
+    response.set_cookie(_cookie_name(session.signed_in), value, max_age=SESSION_SECONDS, path=COOKIE_PATH,
+                        secure=secure, httponly=True, samesite="Strict")
 
 
-def clear_session(response: Response, secure: bool) -> None:
-    """Remove the cookie (signing out)."""
-    response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, secure=secure, httponly=True, samesite="Strict")
+def clear_session(response: Response, signed_in: bool, secure: bool) -> None:
+    """Remove a cookie: the session's when signing out, the login form's once signed in."""
+    response.delete_cookie(_cookie_name(signed_in), path=COOKIE_PATH, secure=secure, httponly=True,
+                           samesite="Strict")
 
 
 def is_admin_token(given: str, admin_token: str) -> bool:

@@ -28,16 +28,26 @@ def public(view: View) -> View:
 
 
 def session() -> ConsoleSession:
-    """The console session of the current request (a fresh anonymous one when the browser had none)."""
+    """The console session of the current request: signed in, or the login form's."""
     current = g.get("console_session")
     assert isinstance(current, ConsoleSession)
     return current
 
 
-def replace_session(new: ConsoleSession | None) -> None:
-    """Send a new session cookie with the response (None: remove it)."""
-    g.console_session = new or ConsoleSession.fresh()
-    g.console_session_action = "write" if new is not None else "clear"
+def signed_in() -> bool:
+    """Whether the request came with a signed-in session (also known on the login page)."""
+    return g.get("console_signed_in") is not None
+
+
+def start_session() -> None:
+    """Sign in: a new session with a new CSRF token, so that a token seen before signing in is worthless."""
+    g.console_session = ConsoleSession.fresh(signed_in=True)
+    g.console_cookie = "sign-in"
+
+
+def end_session() -> None:
+    """Sign out: the session cookie is removed."""
+    g.console_cookie = "sign-out"
 
 
 def refuse(status: int, title: str, detail: str) -> Response:
@@ -50,20 +60,24 @@ def refuse(status: int, title: str, detail: str) -> Response:
 
 
 def _check_request() -> BaseResponse | None:
-    admin_token = current_gateway().config.admin_token
-    found = read_session(request, admin_token)
-    g.console_session = found or ConsoleSession.fresh()
     if request.endpoint == "console.static":
-        return None  # stylesheets and scripts: nothing secret, and no cookie to hand out
-    g.console_session_action = None if found is not None else "write"
+        return None  # stylesheets and scripts: nothing secret
+    admin_token = current_gateway().config.admin_token
+    g.console_signed_in = read_session(request, admin_token, signed_in=True)
     view = current_app.view_functions.get(request.endpoint or "")
-    is_public = getattr(view, "console_public", False)
-    if not is_public and not session().signed_in:
-        if request.path.startswith(API_PREFIX) or request.method in UNSAFE_METHODS:
-            return refuse(401, "Sign in first",
-                          "Your console session has ended. Open the console and paste the admin token again.")
-        return redirect(url_for("console.login.form") + "?" + urlencode({"next": request.full_path.rstrip("?")}),
-                        303)
+    if getattr(view, "console_public", False):
+        found = read_session(request, admin_token, signed_in=False)
+        g.console_session = found or ConsoleSession.fresh()
+        g.console_cookie = None if found is not None else "login-form"
+    else:
+        found = g.console_signed_in
+        if found is None:  # nothing is written back: a refused request never touches the cookies
+            if request.path.startswith(API_PREFIX) or request.method in UNSAFE_METHODS:
+                return refuse(401, "Sign in first",
+                              "Your console session has ended. Open the console and paste the admin token again.")
+            return redirect(url_for("console.login.form") + "?" + urlencode({"next": request.full_path.rstrip("?")}),
+                            303)
+        g.console_session = found
     if request.method in UNSAFE_METHODS and not csrf_holds(request, found):
         return refuse(403, "This action was refused",
                       "The page's security token is missing or out of date (it changes when you sign in). "
@@ -72,13 +86,16 @@ def _check_request() -> BaseResponse | None:
 
 
 def _finish_response(response: Response) -> Response:
-    action = g.get("console_session_action")
+    change = g.get("console_cookie")
     secure = request.is_secure
     admin_token = current_gateway().config.admin_token
-    if action == "write":
+    if change == "login-form":
         write_session(response, session(), admin_token, secure)
-    elif action == "clear":
-        clear_session(response, secure)
+    elif change == "sign-in":
+        write_session(response, session(), admin_token, secure)
+        clear_session(response, signed_in=False, secure=secure)
+    elif change == "sign-out":
+        clear_session(response, signed_in=True, secure=secure)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

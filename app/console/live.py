@@ -85,8 +85,8 @@ def stream() -> Response:
                     yield _frame(comment="heartbeat")
                     last_write = time.monotonic()
                 time.sleep(POLL_SECONDS)
-            if not streaming:
-                yield _frame(retry_ms=POLLING_RECONNECT_MS)
+            # Tells the page that the reconnection which follows is planned, not a lost connection.
+            yield (b"event: reconnect\n" + _frame(b"{}", retry_ms=None if streaming else POLLING_RECONNECT_MS))
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # proxies must not hold the stream back
     return Response(frames(), mimetype="text/event-stream", headers=headers)

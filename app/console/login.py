@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from app.console.auth import ConsoleSession, is_admin_token, safe_next
-from app.console.guard import public, replace_session
+from app.console.auth import is_admin_token, safe_next
+from app.console.guard import end_session, public, signed_in, start_session
 from app.gateway import current_gateway
 
 blueprint = Blueprint("login", __name__)
@@ -14,8 +14,10 @@ blueprint = Blueprint("login", __name__)
 
 @blueprint.get("/login")
 @public
-def form() -> str:
-    """The sign-in page."""
+def form() -> Response | str:
+    """The sign-in page (or, when the browser is signed in already, where it was going)."""
+    if signed_in():
+        return redirect(safe_next(request.args.get("next"), url_for("console.live.page")), 303)
     return render_template("console/login.html", next=safe_next(request.args.get("next"), ""), error=None)
 
 
@@ -30,12 +32,12 @@ def sign_in() -> Response | tuple[str, int]:
             "That is not the admin token. Copy the value of token under [admin] in tagway.toml "
             "(or the admin token printed by `tagway init`) and paste it again."))
         return page, 401
-    replace_session(ConsoleSession.fresh(signed_in=True))
+    start_session()
     return redirect(target, 303)
 
 
 @blueprint.post("/logout")
 def sign_out() -> Response:
     """End the session: the cookie is removed."""
-    replace_session(None)
+    end_session()
     return redirect(url_for("console.login.form"), 303)

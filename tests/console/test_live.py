@@ -46,6 +46,11 @@ def stream(console: Console, query: str = "", **headers: str) -> list[dict[str, 
     return frames
 
 
+def rows_of(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows a stream sent (its `message` events)."""
+    return [frame["data"] for frame in frames if "data" in frame and "event" not in frame]
+
+
 @pytest.fixture
 def short_streams(app: Flask) -> None:
     app.config["TAGWAY_CONSOLE_STREAM_SECONDS"] = 0.6
@@ -98,29 +103,29 @@ def test_the_stream_sends_what_arrived_after_the_cursor(console: Console, short_
     send(console, LEAD)
     send(console, BAD_PURCHASE)
     frames = stream(console, f"?after={cursor}")
-    rows = [frame["data"] for frame in frames if "data" in frame]
+    rows = rows_of(frames)
     assert [(row["kind"], row.get("name")) for row in rows] == [("event", "Lead"), ("rejection", "Purchase")]
-    assert [frame.get("id") for frame in frames if "data" in frame] == [None, "2-1"]  # the cursor ends the poll
+    assert [frame.get("id") for frame in frames if "data" in frame and "event" not in frame] == [None, "2-1"]
     assert frames[0]["retry"] == "1000"
+    assert frames[-1]["event"] == "reconnect"  # the page knows the reconnection that follows is planned
 
 
 def test_last_event_id_resumes_after_what_the_browser_has(console: Console, short_streams: None) -> None:
     send(console, PAGE_VIEW)
     send(console, LEAD)
     frames = stream(console, "?after=0-0", **{"Last-Event-ID": "1-0"})
-    assert [frame["data"]["key"] for frame in frames if "data" in frame] == ["e2"]
+    assert [row["key"] for row in rows_of(frames)] == ["e2"]
 
 
 def test_without_a_cursor_the_stream_starts_with_what_comes_next(console: Console, short_streams: None) -> None:
     send(console, PAGE_VIEW)
-    frames = stream(console)
-    assert not [frame for frame in frames if "data" in frame]
+    assert rows_of(stream(console)) == []
 
 
 def test_rows_filtered_out_still_move_the_cursor(console: Console, short_streams: None) -> None:
     send(console, PAGE_VIEW)
     frames = stream(console, "?after=0-0&name=Lead")
-    assert not [frame for frame in frames if "data" in frame]
+    assert rows_of(frames) == []
     assert [frame["id"] for frame in frames if "id" in frame] == ["1-0"]
 
 
@@ -140,7 +145,7 @@ def test_without_a_free_stream_slot_the_stream_answers_at_once_and_polls(console
     assert client.post("/v1/events", json=PAGE_VIEW, headers=WRITE).status_code == 200
     text = client.get("/console/api/live/stream?after=0-0").text
     assert '"key":"e1"' in text
-    assert text.rstrip().endswith("retry: 2000")
+    assert text.rstrip().split("\n\n")[-1] == "event: reconnect\nretry: 2000\ndata: {}"
 
 
 def test_secrets_sent_in_an_event_are_not_shown(console: Console) -> None:

@@ -77,8 +77,9 @@ def test_the_login_form_needs_its_csrf_token(client: FlaskClient) -> None:
     assert client.get("/console/live").status_code == 303
 
 
-def test_the_login_page_never_sends_anyone_to_another_site(client: FlaskClient) -> None:
+def test_the_login_page_never_sends_anyone_to_another_site(app: Flask) -> None:
     for target in ("https://evil.example/", "//evil.example/console/", "/v1/events", "/console\\@evil.example"):
+        client = app.test_client()
         form = client.get("/console/login")
         response = client.post("/console/login", data={"token": ADMIN_TOKEN, "csrf_token": csrf_of(form.text),
                                                        "next": target})
@@ -110,6 +111,22 @@ def test_signing_out_ends_the_session(console: Console) -> None:
     assert response.status_code == 303 and response.headers["Location"] == "/console/login"
     assert "tagway_console=;" in response.headers["Set-Cookie"]
     assert console.get("/console/live").status_code == 303
+
+
+def test_a_request_without_the_session_never_touches_the_session_cookie(console: Console, app: Flask) -> None:
+    # A link or form from another site arrives without the SameSite=Strict cookie: answering it must not
+    # replace or remove the session the browser holds.
+    stranger = app.test_client()
+    for response in (stranger.post("/console/logout"), stranger.get("/console/live"),
+                     stranger.post("/console/login", data={"token": ADMIN_TOKEN})):
+        assert "tagway_console=" not in response.headers.get("Set-Cookie", "")
+    assert stranger.get_cookie("tagway_console", path="/console") is None
+    assert stranger.get_cookie("tagway_console_login", path="/console") is not None  # the login form's only
+
+
+def test_the_login_page_sends_a_signed_in_browser_on(console: Console) -> None:
+    response = console.get("/console/login?next=/console/deliveries")
+    assert response.status_code == 303 and response.headers["Location"] == "/console/deliveries"
 
 
 def test_a_tampered_cookie_is_a_signed_out_browser(console: Console) -> None:

@@ -65,9 +65,15 @@
     var params = filterQuery();
     params.set("after", cursor);
     var source = new EventSource("/console/api/live/stream?" + params.toString());
-    source.onopen = function () { setStatus("live", "Live: new events appear at the top as they arrive."); };
+    var planned = false;  // the gateway ends each stream after a while; the browser then reconnects by itself
+    source.onopen = function () {
+      planned = false;
+      setStatus("live", "Live: new events appear at the top as they arrive.");
+    };
     source.onmessage = function (message) { add(JSON.parse(message.data), true); };
+    source.addEventListener("reconnect", function () { planned = true; });
     source.onerror = function () {
+      if (planned && source.readyState === EventSource.CONNECTING) { return; }
       if (source.readyState === EventSource.CLOSED) {
         setStatus("lost", "Disconnected. Reload the page to try again (you may need to sign in again).");
       } else {
