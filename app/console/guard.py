@@ -7,10 +7,12 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.console.auth import ConsoleSession, clear_session, csrf_holds, read_session, write_session
 from app.gateway import current_gateway
+from app.logs import REDACTED
 from app.problems import problem_response, problem_type_uri
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -25,6 +27,31 @@ def public(view: View) -> View:
     """Mark a view as reachable without signing in (the login page)."""
     view.console_public = True  # type: ignore[attr-defined]
     return view
+
+
+def reveals_secret(view: View) -> View:
+    """Mark the one view whose answer is a secret (the explicit reveal); every other answer is scrubbed."""
+    view.console_reveals_secret = True  # type: ignore[attr-defined]
+    return view
+
+
+def _scrub_secrets(response: Response) -> None:
+    """Replace any configured secret left in a page or JSON answer (raw or HTML-escaped) with [redacted].
+
+    The pages scrub what they show already; this catches a value shown without it (an event id
+    someone set to their write key, say). Streams are scrubbed row by row where they are made.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    if response.is_streamed or getattr(view, "console_reveals_secret", False) or \
+            response.mimetype not in ("text/html", "application/json", "application/problem+json"):
+        return
+    text = response.get_data(as_text=True)
+    scrubbed = text
+    for secret in sorted((s for s in current_gateway().config.secrets() if len(s) >= 4), key=len, reverse=True):
+        for form in {secret, str(escape(secret))}:
+            scrubbed = scrubbed.replace(form, REDACTED)
+    if scrubbed != text:
+        response.set_data(scrubbed)
 
 
 def session() -> ConsoleSession:
@@ -96,6 +123,7 @@ def _finish_response(response: Response) -> Response:
         clear_session(response, signed_in=False, secure=secure)
     elif change == "sign-out":
         clear_session(response, signed_in=True, secure=secure)
+    _scrub_secrets(response)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

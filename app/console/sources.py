@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template
 from adapters.base import Problem
 from app.cli.sources_cmd import mask
 from app.config.model import SourceConfig
+from app.console.guard import reveals_secret
 from app.console.present import Scrubber
 from app.console.queries import SourceActivity, source_activity
 from app.gateway import Gateway, current_gateway
@@ -84,6 +85,7 @@ def page() -> str:
 
 
 @blueprint.post("/api/sources/<source_id>/secrets/<name>")
+@reveals_secret
 def reveal(source_id: str, name: str) -> Response:
     """One secret of a source, on an explicit click (POST with the CSRF token; never cached)."""
     source = current_gateway().config.sources.get(source_id)

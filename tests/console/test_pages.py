@@ -60,6 +60,16 @@ def test_a_rejection_shows_its_reason_as_field_value_and_expectation(console: Co
     assert "POST /v1/events" in shown and '"value": "lots"' in html.unescape(page.text)
 
 
+def test_a_secret_inside_an_event_is_never_shown(console: Console, gateway: Gateway) -> None:
+    # Someone pastes the wrong thing: the write key as the event id and in a property.
+    event = {"id": GTM_WRITE_KEY, "name": "Lead", "properties": {"note": SIGNING_SECRET}}
+    assert console.client.post("/v1/events", json=event, headers=WRITE).status_code == 200
+    for path in ("/console/events/1", "/console/api/live/recent"):
+        shown = console.get(path).text
+        assert GTM_WRITE_KEY not in shown and SIGNING_SECRET not in shown
+        assert "[redacted]" in shown
+
+
 def test_a_missing_event_or_rejection_is_a_plain_404_page(console: Console) -> None:
     for path in ("/console/events/42", "/console/rejections/42", "/console/events/99999999999999999999"):
         response = console.get(path)
