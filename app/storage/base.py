@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from app.storage.body_codec import decode_body, encode_body
 from app.storage.outbox import OutboxStore, user_key
 from app.storage.records import (
     EventQuery,
@@ -24,7 +25,7 @@ Router = Callable[[dict[str, Any]], Sequence[str]]
 
 INSERT_INPUT = (
     "INSERT INTO inputs (received_at, source_id, adapter, endpoint, method, path, query, headers, body, "
-    "body_size, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "body_encoding, body_size, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_EVENT = (
     "INSERT INTO events (source_id, event_id, name, occurred_at, received_at, anonymous_id, member_id, "
@@ -42,7 +43,7 @@ INSERT_OUTBOX = (
 _REJECTION_COLUMNS = ("r.id, r.received_at, r.input_id, r.source_id, r.adapter, r.endpoint, r.status, r.reason, "
                       "r.problems, r.event_index, r.event_body, r.replayed_at, r.replay_result")
 _INPUT_COLUMNS = ("id, received_at, source_id, adapter, endpoint, method, path, query, headers, body, body_size, "
-                  "remote_addr")
+                  "remote_addr, body_encoding")
 
 
 class SqlStorage(OutboxStore, abc.ABC):
@@ -86,10 +87,7 @@ class SqlStorage(OutboxStore, abc.ABC):
         return self.store(source_input, (), (rejection,)).rejection_ids[0]
 
     def _insert_input(self, connection: Any, record: InputRecord) -> int:
-        row = connection.execute(self.sql(INSERT_INPUT + " RETURNING id"), (
-            record.received_at, record.source_id, record.adapter, record.endpoint, record.method,
-            record.path, record.query, orjson.dumps(record.headers).decode(), record.body,
-            record.body_size, record.remote_addr)).fetchone()
+        row = connection.execute(self.sql(INSERT_INPUT + " RETURNING id"), input_row(record)).fetchone()
         return int(row[0])
 
     def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
@@ -229,10 +227,18 @@ class SqlStorage(OutboxStore, abc.ABC):
             return None
         keys = ("id", "receivedAt", "sourceId", "adapter", "endpoint", "method", "path", "query", "headers",
                 "body", "bodySize", "remoteAddr")
-        record = dict(zip(keys, row, strict=True))
+        record = dict(zip(keys, row[:-1], strict=True))
         record["headers"] = orjson.loads(record["headers"])
-        record["body"] = bytes(record["body"])
+        record["body"] = decode_body(bytes(record["body"]), row[-1])
         return record
+
+
+def input_row(record: InputRecord) -> tuple[Any, ...]:
+    """The values of INSERT_INPUT, the body compressed when that saves pages."""
+    body, encoding = encode_body(record.body)
+    return (record.received_at, record.source_id, record.adapter, record.endpoint, record.method, record.path,
+            record.query, orjson.dumps(record.headers).decode(), body, encoding, record.body_size,
+            record.remote_addr)
 
 
 def _event_filters(query: EventQuery) -> tuple[list[str], list[Any]]:

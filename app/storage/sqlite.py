@@ -13,9 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from app.storage.base import INSERT_EVENT, INSERT_INPUT, SqlStorage
+from app.storage.base import INSERT_EVENT, INSERT_INPUT, SqlStorage, input_row
 from app.storage.records import EventRecord, InputRecord, StorageUnavailable
 
 # WAL with synchronous=NORMAL survives a killed process (the WAL is in the OS's hands at commit);
@@ -107,10 +105,7 @@ class SqliteStorage(SqlStorage):
 
     def _insert_input(self, connection: Any, record: InputRecord) -> int:
         """lastrowid: cheaper than RETURNING in SQLite."""
-        cursor = connection.execute(INSERT_INPUT, (
-            record.received_at, record.source_id, record.adapter, record.endpoint, record.method,
-            record.path, record.query, orjson.dumps(record.headers).decode(), record.body,
-            record.body_size, record.remote_addr))
+        cursor = connection.execute(INSERT_INPUT, input_row(record))
         return int(cursor.lastrowid)
 
     def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:

@@ -16,6 +16,7 @@ from app.storage.records import EventQuery, EventRecord, InputRecord, RejectionQ
 from tests.support.gateway import ADMIN, WRITE, base_config, build_app
 
 T0 = "2026-11-24T12:00:00.000Z"
+MIGRATIONS = ["0001.initial", "0002.collect_chunks", "0003.delivery", "0004.input_encoding"]
 
 
 def event(event_id: str, name: str = "Lead", member: str | None = None, source: str = "web") -> dict[str, Any]:
@@ -42,7 +43,7 @@ def storage(database_url: str) -> SqlStorage:
 
 
 def test_migrations_apply_once(database_url: str) -> None:
-    assert upgrade(database_url) == ["0001.initial", "0002.collect_chunks", "0003.delivery"]
+    assert upgrade(database_url) == MIGRATIONS
     assert upgrade(database_url) == []
     assert pending_migrations(database_url) == []
 
@@ -63,7 +64,7 @@ def test_migrations_are_safe_from_several_instances_at_once(database_url: str) -
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(len(a) for a in applied) == [0, 0, 3], "exactly one instance applied the migrations"
+    assert sorted(len(a) for a in applied) == [0, 0, len(MIGRATIONS)], "exactly one instance applied them"
 
 
 def test_events_are_stored_once_per_source_and_id(storage: SqlStorage) -> None:
@@ -122,6 +123,17 @@ def test_rejections_are_kept_with_their_input(storage: SqlStorage) -> None:
     assert [r["id"] for r in storage.list_rejections(RejectionQuery(reason="payload"))] == [rejection_id]
     storage.mark_replayed(rejection_id, T0, "accepted 1")
     assert storage.get_rejection(rejection_id)["replayResult"] == "accepted 1"  # type: ignore[index]
+
+
+def test_large_raw_inputs_come_back_exactly_as_received(storage: SqlStorage) -> None:
+    webhook = orjson.dumps({"line_items": [{"title": f"Linen shirt {n}", "price": "29.50"} for n in range(400)]})
+    noise = bytes(range(256)) * 40  # incompressible: kept as it is
+    ids = [storage.reject(an_input(body), RejectionRecord(received_at=T0, endpoint="webhooks", status=401,
+                                                          reason="signature", problems=[], source_id="web"))
+           for body in (webhook, noise, b"")]
+    kept = [storage.get_rejection(i)["input"] for i in ids]  # type: ignore[index]
+    assert [k["body"] for k in kept] == [webhook, noise, b""]
+    assert [k["bodySize"] for k in kept] == [len(webhook), len(noise), 0]
 
 
 def test_chunks_assemble_in_any_order_and_expire(storage: SqlStorage) -> None:
