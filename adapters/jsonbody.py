@@ -21,12 +21,14 @@ def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     Each pass removes every innermost `[]` / `{}` pair, so a well-formed text needs exactly as many
     passes as it is deep; all of it runs at C speed. Malformed texts are left to the parser.
     """
-    if body.count(b"[") + body.count(b"{") <= max_depth:
-        return False  # too few brackets to nest that deep: the common case
     text = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
-    # Keep only brackets and quotes. Removing adjacent quotes only empties or merges strings,
-    # which leaves what is outside them as it was; the few strings left are cut out by the regex.
-    quoted = text.translate(None, _NOT_BRACKETS_OR_QUOTES).replace(b'""', b"")
+    # Keep only brackets and quotes (one C pass over the body; the rest works on what is left).
+    quoted = text.translate(None, _NOT_BRACKETS_OR_QUOTES)
+    if len(quoted) - quoted.count(b'"') <= max_depth:
+        return False  # too few brackets to nest that deep: the common case
+    # Removing adjacent quotes only empties or merges strings, which leaves what is outside them
+    # as it was; the few strings left are cut out by the regex.
+    quoted = quoted.replace(b'""', b"")
     brackets = _STRING_WITHOUT_ESCAPED_QUOTES.sub(b"", quoted) if b'"' in quoted else quoted
     for _ in range(max_depth):
         # A placeholder keeps `{[]}` from losing two levels in one pass.
