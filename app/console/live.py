@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 
@@ -12,8 +13,10 @@ from app.console.feed import LiveCursor, LiveFeed, LiveFilters, backlog, newest
 from app.console.present import Scrubber
 from app.console.stream_slots import stream_slot
 from app.gateway import current_gateway
+from app.storage.records import StorageUnavailable
 
 blueprint = Blueprint("live", __name__)
+log = logging.getLogger("tagway.console")
 
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 2.0  # a closed tab is noticed at the next write, which frees the worker
@@ -72,7 +75,11 @@ def stream() -> Response:
             last_write = time.monotonic()
             while True:
                 before = str(feed.cursor)
-                rows = feed.poll()
+                try:
+                    rows = feed.poll()
+                except StorageUnavailable:  # the browser reconnects and resumes from its Last-Event-ID
+                    log.warning("live stream ended: storage unavailable")
+                    break
                 for number, row in enumerate(rows, start=1):  # the cursor goes with the last row of the poll
                     yield _frame(orjson.dumps(row), str(feed.cursor) if number == len(rows) else None)
                 if not rows and str(feed.cursor) != before:
