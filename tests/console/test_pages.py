@@ -46,6 +46,14 @@ def test_an_event_is_shown_beside_the_request_it_came_from(console: Console) -> 
     assert GTM_WRITE_KEY not in page.text
 
 
+def test_a_large_request_body_is_shown_whole(console: Console) -> None:
+    note = "a long note " * 400  # ~5 KB: kept compressed by the storage, shown as sent
+    assert console.client.post("/v1/events", json={"name": "Lead", "properties": {"note": note[:500]},
+                                                   "padding": note}, headers=WRITE).status_code == 400
+    page = html.unescape(console.get("/console/rejections/1").text)
+    assert note.strip() in page
+
+
 def test_a_rejection_shows_its_reason_as_field_value_and_expectation(console: Console) -> None:
     bad = {"name": "Purchase", "user": {"memberId": "m-7"}, "commerce": {"value": "lots", "currency": "USD"}}
     assert console.client.post("/v1/events", json=bad, headers=WRITE).status_code == 400
