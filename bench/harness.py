@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -151,6 +152,17 @@ def run_wrk(url: str, script: str, seconds: int = 10, connections: int = 8, thre
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     data = json.loads(line.removeprefix("RESULT "))
     return LoadResult(data["rps"], data["p50"], data["p99"], data["non2xx"], data["errors"])
+
+
+def warm_up(url: str, script: str, seconds: int = 2) -> None:
+    """An unmeasured run first: workers' first connections, imports and the database file's growth."""
+    run_wrk(url, script, seconds)
+
+
+def count_events(database: Path) -> int:
+    """Events stored in a SQLite database."""
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
 def median_result(results: list[LoadResult]) -> LoadResult:

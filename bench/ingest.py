@@ -10,7 +10,6 @@ batch ingest in events/s.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import tempfile
 import uuid
@@ -22,12 +21,14 @@ from harness import (
     WRITE_KEY,
     GunicornSettings,
     LoadResult,
+    count_events,
     describe,
     ensure_wrk,
     gunicorn,
     median_result,
     run_wrk,
     unique_requests_script,
+    warm_up,
     write_config,
 )
 
@@ -70,11 +71,6 @@ end
 """
 
 
-def count_events(database: Path) -> int:
-    with sqlite3.connect(database) as connection:
-        return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -96,6 +92,8 @@ def main() -> None:
         batch_runs: list[LoadResult] = []
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env=env) as gateway_url:
+            warm_up(noop_url, noop_script())
+            warm_up(gateway_url, single_event_script(uuid.uuid4().hex[:8]))
             for round_number in range(args.rounds):
                 noop_runs.append(run_wrk(noop_url, noop_script(), args.seconds, args.connections))
                 ingest_runs.append(run_wrk(gateway_url, single_event_script(uuid.uuid4().hex[:8]), args.seconds,

@@ -21,12 +21,14 @@ from harness import (
     ROOT,
     GunicornSettings,
     LoadResult,
+    count_events,
     describe,
     ensure_wrk,
     gunicorn,
     median_result,
     run_wrk,
     unique_requests_script,
+    warm_up,
     write_config,
 )
 
@@ -52,6 +54,9 @@ def main() -> None:
         config = write_config(Path(tmp), f'\n[[sources]]\nid = "shop"\nadapter = "shopify"\nsecret = "{secret}"\n')
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(config)}) as gateway_url:
+            warm_up(noop_url, unique_requests_script("POST", "/noop", headers, body))
+            warm_up(gateway_url, unique_requests_script("POST", "/v1/webhooks/shop", headers, body,
+                                                        varying_header="X-Shopify-Event-Id", run_id="warm-up"))
             for number in range(args.rounds):
                 noop_runs.append(run_wrk(noop_url, unique_requests_script("POST", "/noop", headers, body),
                                          args.seconds, args.connections))
@@ -60,6 +65,7 @@ def main() -> None:
                 hook_runs.append(run_wrk(gateway_url, script, args.seconds, args.connections))
                 print(f"round {number + 1}/{args.rounds}: no-op {noop_runs[-1].requests_per_second:.0f} req/s, "
                       f"webhook {hook_runs[-1].requests_per_second:.0f} req/s", file=sys.stderr)
+        stored = count_events(Path(tmp) / "bench.db")
     noop, hook = median_result(noop_runs), median_result(hook_runs)
     ratios = [h.requests_per_second / n.requests_per_second for h, n in zip(hook_runs, noop_runs, strict=True)]
     print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
@@ -68,7 +74,7 @@ def main() -> None:
     print(describe("Shopify orders/create webhook", hook))
     print(f"{'ratio webhook / no-op':<38} {hook.requests_per_second / noop.requests_per_second:>9.0%}"
           f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 60%)")
-    print(f"failed requests: {sum(r.non_2xx + r.errors for r in hook_runs)}")
+    print(f"failed requests: {sum(r.non_2xx + r.errors for r in hook_runs)}; events stored in the run: {stored}")
 
 
 if __name__ == "__main__":
