@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 import requests
+from playwright import sync_api
 
 from tests.console.conftest import GTM_WRITE_KEY, ROOT, console_config
 from tests.support.gateway import ADMIN, ADMIN_TOKEN, WRITE, WRITE_KEY
 from tests.support.receiver import Receiver
 from tests.support.server import RunningGateway, serving, write_config
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency: pip install playwright")
 expect = sync_api.expect
 
 pytestmark = pytest.mark.e2e
