@@ -6,6 +6,7 @@ set before any worker imports the metrics library, which is why it is set when t
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -36,8 +37,25 @@ def on_starting(server: Any) -> None:
         stale.unlink(missing_ok=True)
 
 
+def post_worker_init(worker: Any) -> None:
+    """Move the loaded app's objects out of the garbage collector's sight.
+
+    They live as long as the worker; without this every full collection walks all of them
+    (tens of milliseconds: a request that lands on one waits that long).
+    """
+    gc.freeze()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """Let the metrics of a finished worker stop counting as live gauges."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+SETTINGS: dict[str, Any] = {
+    "accesslog": accesslog, "errorlog": errorlog, "timeout": timeout, "graceful_timeout": graceful_timeout,
+    "limit_request_line": limit_request_line, "control_socket_disable": control_socket_disable,
+    "on_starting": on_starting, "post_worker_init": post_worker_init, "child_exit": child_exit,
+}
+"""Every setting above, for `tagway serve` (the Procfile's gunicorn reads them from gunicorn.conf.py)."""

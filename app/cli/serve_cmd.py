@@ -43,14 +43,7 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
         "workers": workers or server.workers,
         "threads": threads or server.threads,
         "worker_class": "gthread" if (threads or server.threads) > 1 else "sync",
-        "accesslog": gunicorn_conf.accesslog,
-        "errorlog": gunicorn_conf.errorlog,
-        "timeout": gunicorn_conf.timeout,
-        "graceful_timeout": gunicorn_conf.graceful_timeout,
-        "limit_request_line": gunicorn_conf.limit_request_line,
-        "on_starting": gunicorn_conf.on_starting,
-        "child_exit": gunicorn_conf.child_exit,
-        "control_socket_disable": gunicorn_conf.control_socket_disable,
+        **gunicorn_conf.SETTINGS,
     }
     click.echo(f"tagway listening on http://{options['bind']} (public URL {server.public_url})", err=True)
     supervisor = WorkerSupervisor(config_path(context)) if config.delivery.in_process else None
