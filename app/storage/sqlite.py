@@ -19,6 +19,9 @@ from app.storage.records import EventRecord, InputRecord, StorageUnavailable
 # WAL with synchronous=NORMAL survives a killed process (the WAL is in the OS's hands at commit);
 # FULL also survives a power cut, at the price of an fsync per commit.
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY",
+            # 64 MB of page cache per connection (the default is 2 MB): the unique index on
+            # (source, event id) stays in memory as the database grows to millions of events.
+            "PRAGMA cache_size=-65536",
             # Checkpoints run in the background (see _Checkpointer); this is only the backstop.
             "PRAGMA wal_autocheckpoint=10000")
 CHECKPOINT_INTERVAL_SECONDS = 0.1
