@@ -28,14 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import (
     BASE64_LUA,
     GunicornSettings,
-    LoadResult,
+    compare_rounds,
     count_events,
-    describe,
     ensure_wrk,
     gunicorn,
-    median_result,
-    run_wrk,
-    warm_up,
     write_config,
 )
 
@@ -137,32 +133,21 @@ def main() -> None:
           f"({events} events from the conformance scenarios, median of 7 runs)", flush=True)
     ensure_wrk()
     settings = GunicornSettings(workers=args.workers)
-    noop_runs: list[LoadResult] = []
-    pixel_runs: list[LoadResult] = []
     with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
         config = write_config(Path(tmp), f'\n[[sources]]\nid = "site"\nadapter = "gtm"\nwrite_key = "{GTM_KEY}"\n')
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(config)}) as gateway_url:
-            warm_up(noop_url, pixel_script("/noop", 99))
-            warm_up(gateway_url, pixel_script("/v1/collect", 99))
-            for number in range(args.rounds):
-                noop_runs.append(run_wrk(noop_url, pixel_script("/noop", number), args.seconds,
-                                         args.connections))
-                pixel_runs.append(run_wrk(gateway_url, pixel_script("/v1/collect", number),
-                                          args.seconds, args.connections))
-                print(f"round {number + 1}/{args.rounds}: no-op {noop_runs[-1].requests_per_second:.0f} req/s, "
-                      f"pixel {pixel_runs[-1].requests_per_second:.0f} req/s", file=sys.stderr)
+            # Round numbers go into the ids (warm-up: 99), so no round repeats another's events.
+            comparison = compare_rounds((noop_url, lambda n: pixel_script("/noop", n % 100)),
+                                        (gateway_url, lambda n: pixel_script("/v1/collect", n % 100)),
+                                        args.rounds, args.seconds, args.connections)
         stored = count_events(Path(tmp) / "bench.db")
-    noop, pixel = median_result(noop_runs), median_result(pixel_runs)
-    ratios = [p.requests_per_second / n.requests_per_second for p, n in zip(pixel_runs, noop_runs, strict=True)]
     print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
           f"{args.seconds}s x {args.rounds} rounds (medians)")
-    print(describe("no-op Flask endpoint (same URL)", noop))
-    print(describe("GET /v1/collect pixel, durable", pixel))
-    print(f"{'ratio pixel / no-op':<38} {pixel.requests_per_second / noop.requests_per_second:>9.0%}"
-          f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 70%)")
-    print(f"failed requests: {sum(r.non_2xx + r.errors for r in pixel_runs)}; events stored in the run: {stored}")
-
+    comparison.report("no-op Flask endpoint (same URL)", "GET /v1/collect pixel, durable", "ratio pixel / no-op",
+                      ">= 70%")
+    print(f"failed requests: {sum(r.non_2xx + r.errors for r in comparison.subject)}; "
+          f"events stored in the run: {stored}")
 
 if __name__ == "__main__":
     main()

@@ -32,14 +32,12 @@ from harness import (
     ROOT,
     VENV_BIN,
     WRITE_KEY,
+    Comparison,
     GunicornSettings,
-    LoadResult,
-    describe,
+    compare_rounds,
     ensure_wrk,
     free_port,
     gunicorn,
-    median_result,
-    run_wrk,
     write_config,
 )
 from ingest import single_event_script
@@ -166,9 +164,8 @@ def delivery_rate(directory: Path, args: argparse.Namespace) -> tuple[float, flo
         stop(receiver)
 
 
-def ingest_rounds(directory: Path, postgres_url: str, args: argparse.Namespace) -> tuple[list[LoadResult],
-                                                                                          list[LoadResult]]:
-    """Single-event ingest on SQLite and on PostgreSQL, alternating rounds."""
+def ingest_rounds(directory: Path, postgres_url: str, args: argparse.Namespace) -> Comparison:
+    """Single-event ingest on SQLite (the baseline) and on PostgreSQL, alternating rounds."""
     sqlite_dir = directory / "sqlite"
     sqlite_dir.mkdir()
     sqlite_config = write_config(sqlite_dir)
@@ -181,20 +178,11 @@ def ingest_rounds(directory: Path, postgres_url: str, args: argparse.Namespace) 
     subprocess.run([str(VENV_BIN / "tagway"), "-c", str(postgres_config), "db", "upgrade"], check=True,
                    stdout=subprocess.DEVNULL)
     settings = GunicornSettings(workers=args.gunicorn_workers)
-    sqlite_runs: list[LoadResult] = []
-    postgres_runs: list[LoadResult] = []
     with gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(sqlite_config)}) as sqlite_url, \
             gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(postgres_config)}) as postgres_url_:
-        for url in (sqlite_url, postgres_url_):  # warm-up, not counted: connections, caches, first pages
-            run_wrk(url, single_event_script(uuid.uuid4().hex[:8]), 2, args.connections)
-        for round_number in range(args.rounds):
-            sqlite_runs.append(run_wrk(sqlite_url, single_event_script(uuid.uuid4().hex[:8]), args.seconds,
-                                       args.connections))
-            postgres_runs.append(run_wrk(postgres_url_, single_event_script(uuid.uuid4().hex[:8]), args.seconds,
-                                         args.connections))
-            print(f"round {round_number + 1}/{args.rounds}: SQLite {sqlite_runs[-1].requests_per_second:.0f} req/s, "
-                  f"PostgreSQL {postgres_runs[-1].requests_per_second:.0f} req/s", file=sys.stderr)
-    return sqlite_runs, postgres_runs
+        return compare_rounds((sqlite_url, lambda _: single_event_script(uuid.uuid4().hex[:8])),
+                              (postgres_url_, lambda _: single_event_script(uuid.uuid4().hex[:8])),
+                              args.rounds, args.seconds, args.connections)
 
 
 def main() -> None:
@@ -223,16 +211,11 @@ def main() -> None:
         if args.skip_postgres:
             return
         with postgres_server(free_port(), durable=True) as server_url:
-            sqlite_runs, postgres_runs = ingest_rounds(directory, server_url, args)
-    sqlite, postgres = median_result(sqlite_runs), median_result(postgres_runs)
-    ratios = [p.requests_per_second / s.requests_per_second for p, s in zip(postgres_runs, sqlite_runs, strict=True)]
+            comparison = ingest_rounds(directory, server_url, args)
     print(f"\nsingle-event ingest, gunicorn {args.gunicorn_workers} sync workers, wrk {args.connections} connections, "
           f"{args.seconds}s x {args.rounds} rounds (medians)")
-    print(describe("POST /v1/events on SQLite", sqlite))
-    print(describe("POST /v1/events on PostgreSQL", postgres))
-    print(f"{'ratio PostgreSQL / SQLite':<38} {postgres.requests_per_second / sqlite.requests_per_second:>9.0%}"
-          f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 50%)")
-
+    comparison.report("POST /v1/events on SQLite", "POST /v1/events on PostgreSQL", "ratio PostgreSQL / SQLite",
+                      ">= 50%")
 
 if __name__ == "__main__":
     main()

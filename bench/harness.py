@@ -17,7 +17,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +163,45 @@ def count_events(database: Path) -> int:
     """Events stored in a SQLite database."""
     with sqlite3.connect(database) as connection:
         return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+ScriptFor = Callable[[int], str]
+"""A wrk script for a round number (warm-up: -1), so that every round can send new ids."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Alternating rounds of a baseline and a subject, measured in the same run."""
+
+    baseline: list[LoadResult]
+    subject: list[LoadResult]
+
+    def ratios(self) -> list[float]:
+        """Subject / baseline throughput, per round."""
+        return [s.requests_per_second / b.requests_per_second for s, b in zip(self.subject, self.baseline,
+                                                                               strict=True)]
+
+    def report(self, baseline_label: str, subject_label: str, ratio_label: str, target: str) -> None:
+        """The medians and the ratio, printed."""
+        baseline, subject = median_result(self.baseline), median_result(self.subject)
+        print(describe(baseline_label, baseline))
+        print(describe(subject_label, subject))
+        print(f"{ratio_label:<38} {subject.requests_per_second / baseline.requests_per_second:>9.0%}"
+              f"   (per round: {', '.join(f'{r:.0%}' for r in self.ratios())}; target {target})")
+
+
+def compare_rounds(baseline: tuple[str, ScriptFor], subject: tuple[str, ScriptFor], rounds: int, seconds: int,
+                   connections: int) -> Comparison:
+    """Warm both servers up, then alternate measured rounds; each is (URL, script for a round)."""
+    for url, script_for in (baseline, subject):
+        warm_up(url, script_for(-1))
+    comparison = Comparison([], [])
+    for number in range(rounds):
+        comparison.baseline.append(run_wrk(baseline[0], baseline[1](number), seconds, connections))
+        comparison.subject.append(run_wrk(subject[0], subject[1](number), seconds, connections))
+        print(f"round {number + 1}/{rounds}: {comparison.baseline[-1].requests_per_second:.0f} req/s against "
+              f"{comparison.subject[-1].requests_per_second:.0f} req/s", file=sys.stderr)
+    return comparison
 
 
 def median_result(results: list[LoadResult]) -> LoadResult:

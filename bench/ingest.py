@@ -21,6 +21,7 @@ from harness import (
     WRITE_KEY,
     GunicornSettings,
     LoadResult,
+    compare_rounds,
     count_events,
     describe,
     ensure_wrk,
@@ -28,7 +29,6 @@ from harness import (
     median_result,
     run_wrk,
     unique_requests_script,
-    warm_up,
     write_config,
 )
 
@@ -87,19 +87,12 @@ def main() -> None:
         directory = Path(tmp)
         config = write_config(directory)
         env = {"TAGWAY_CONFIG": str(config)}
-        noop_runs: list[LoadResult] = []
-        ingest_runs: list[LoadResult] = []
         batch_runs: list[LoadResult] = []
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env=env) as gateway_url:
-            warm_up(noop_url, noop_script())
-            warm_up(gateway_url, single_event_script(uuid.uuid4().hex[:8]))
-            for round_number in range(args.rounds):
-                noop_runs.append(run_wrk(noop_url, noop_script(), args.seconds, args.connections))
-                ingest_runs.append(run_wrk(gateway_url, single_event_script(uuid.uuid4().hex[:8]), args.seconds,
-                                           args.connections))
-                print(f"round {round_number + 1}/{args.rounds}: no-op {noop_runs[-1].requests_per_second:.0f} req/s, "
-                      f"ingest {ingest_runs[-1].requests_per_second:.0f} req/s", file=sys.stderr)
+            comparison = compare_rounds((noop_url, lambda _: noop_script()),
+                                        (gateway_url, lambda _: single_event_script(uuid.uuid4().hex[:8])),
+                                        args.rounds, args.seconds, args.connections)
             # Batches after every single-event round: each batch round adds half a million events,
             # and the single-event rounds should all start from the same database.
             for round_number in range(args.rounds):
@@ -109,20 +102,14 @@ def main() -> None:
                       f"{batch_runs[-1].requests_per_second * args.batch_size:.0f} events/s", file=sys.stderr)
         stored = count_events(directory / "bench.db")
 
-    noop, ingest, batch = median_result(noop_runs), median_result(ingest_runs), median_result(batch_runs)
-    ratios = [i.requests_per_second / n.requests_per_second for i, n in zip(ingest_runs, noop_runs, strict=True)]
     print(f"\ngunicorn: {settings.workers} workers, {settings.worker_class}; wrk {args.connections} connections, "
           f"{args.seconds}s x {args.rounds} rounds (medians)")
-    print(describe("no-op Flask endpoint", noop))
-    print(describe("POST /v1/events (1 event, durable)", ingest))
-    print(f"{'ratio ingest / no-op':<38} {ingest.requests_per_second / noop.requests_per_second:>9.0%}"
-          f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 70%)")
-    events_per_second = batch.requests_per_second * args.batch_size
+    comparison.report("no-op Flask endpoint", "POST /v1/events (1 event, durable)", "ratio ingest / no-op", ">= 70%")
+    batch = median_result(batch_runs)
     print(describe(f"POST /v1/events (batch of {args.batch_size})", batch))
-    print(f"{'batch ingest':<38} {events_per_second:>9.0f} events/s   (target >= 50,000)")
+    print(f"{'batch ingest':<38} {batch.requests_per_second * args.batch_size:>9.0f} events/s   (target >= 50,000)")
     print(f"events stored in the run: {stored}; errors: "
-          f"{sum(r.non_2xx + r.errors for r in ingest_runs + batch_runs)} failed requests")
-
+          f"{sum(r.non_2xx + r.errors for r in comparison.subject + batch_runs)} failed requests")
 
 if __name__ == "__main__":
     main()

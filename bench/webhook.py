@@ -20,15 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
     ROOT,
     GunicornSettings,
-    LoadResult,
+    compare_rounds,
     count_events,
-    describe,
     ensure_wrk,
     gunicorn,
-    median_result,
-    run_wrk,
     unique_requests_script,
-    warm_up,
     write_config,
 )
 
@@ -48,34 +44,22 @@ def main() -> None:
     headers = {k: v for k, v in case["request"]["headers"].items() if k != "X-Shopify-Event-Id"}
     secret = case["source"]["settings"]["secret"]
     settings = GunicornSettings(workers=args.workers)
-    noop_runs: list[LoadResult] = []
-    hook_runs: list[LoadResult] = []
     with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
         config = write_config(Path(tmp), f'\n[[sources]]\nid = "shop"\nadapter = "shopify"\nsecret = "{secret}"\n')
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(config)}) as gateway_url:
-            warm_up(noop_url, unique_requests_script("POST", "/noop", headers, body))
-            warm_up(gateway_url, unique_requests_script("POST", "/v1/webhooks/shop", headers, body,
-                                                        varying_header="X-Shopify-Event-Id", run_id="warm-up"))
-            for number in range(args.rounds):
-                noop_runs.append(run_wrk(noop_url, unique_requests_script("POST", "/noop", headers, body),
-                                         args.seconds, args.connections))
-                script = unique_requests_script("POST", "/v1/webhooks/shop", headers, body,
-                                                varying_header="X-Shopify-Event-Id", run_id=uuid.uuid4().hex[:8])
-                hook_runs.append(run_wrk(gateway_url, script, args.seconds, args.connections))
-                print(f"round {number + 1}/{args.rounds}: no-op {noop_runs[-1].requests_per_second:.0f} req/s, "
-                      f"webhook {hook_runs[-1].requests_per_second:.0f} req/s", file=sys.stderr)
+            comparison = compare_rounds(
+                (noop_url, lambda _: unique_requests_script("POST", "/noop", headers, body)),
+                (gateway_url, lambda _: unique_requests_script("POST", "/v1/webhooks/shop", headers, body,
+                                                               varying_header="X-Shopify-Event-Id",
+                                                               run_id=uuid.uuid4().hex[:8])),
+                args.rounds, args.seconds, args.connections)
         stored = count_events(Path(tmp) / "bench.db")
-    noop, hook = median_result(noop_runs), median_result(hook_runs)
-    ratios = [h.requests_per_second / n.requests_per_second for h, n in zip(hook_runs, noop_runs, strict=True)]
     print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
           f"{args.seconds}s x {args.rounds} rounds (medians); body {len(body)} bytes")
-    print(describe("no-op Flask endpoint", noop))
-    print(describe("Shopify orders/create webhook", hook))
-    print(f"{'ratio webhook / no-op':<38} {hook.requests_per_second / noop.requests_per_second:>9.0%}"
-          f"   (per round: {', '.join(f'{r:.0%}' for r in ratios)}; target >= 60%)")
-    print(f"failed requests: {sum(r.non_2xx + r.errors for r in hook_runs)}; events stored in the run: {stored}")
-
+    comparison.report("no-op Flask endpoint", "Shopify orders/create webhook", "ratio webhook / no-op", ">= 60%")
+    print(f"failed requests: {sum(r.non_2xx + r.errors for r in comparison.subject)}; "
+          f"events stored in the run: {stored}")
 
 if __name__ == "__main__":
     main()
