@@ -1,0 +1,200 @@
+"""The shared webhook readers: each good value typed, each wrong one a PayloadInvalid naming its path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from adapters import fields
+from adapters.base import PayloadInvalid
+from adapters.jsonbody import parse_json
+
+PATH = "order.line_items[3].field"
+
+
+def refused(reader: Callable[..., Any], value: Any, **options: Any) -> PayloadInvalid:
+    """The error `reader` raises for `value`, checked to name the path and show the value."""
+    with pytest.raises(PayloadInvalid) as caught:
+        reader(value, PATH, **options)
+    (problem,) = caught.value.problems
+    assert problem.field == PATH
+    assert problem.value == value or (problem.value != problem.value and value != value)  # NaN
+    assert problem.expectation
+    return caught.value
+
+
+# Objects and lists
+
+
+def test_obj() -> None:
+    assert fields.obj({"a": 1}, PATH) == {"a": 1}
+    assert fields.obj({}, PATH) == {}
+    for wrong in (None, [], "{}", 1, True):
+        assert refused(fields.obj, wrong).problems[0].expectation == "a JSON object"
+
+
+def test_opt_obj_is_none_when_null_and_obj_or_empty_is_empty() -> None:
+    assert fields.opt_obj(None, PATH) is None
+    assert fields.opt_obj({}, PATH) == {}
+    assert fields.obj_or_empty(None, PATH) == {}
+    assert fields.obj_or_empty({"a": 1}, PATH) == {"a": 1}
+    for reader in (fields.opt_obj, fields.obj_or_empty):
+        for wrong in ([], "x", 0, False):
+            refused(reader, wrong)
+
+
+def test_items_of() -> None:
+    assert fields.items_of([1, {"a": 2}], PATH) == [1, {"a": 2}]
+    assert fields.items_of(None, PATH) == []
+    for wrong in ({}, "[]", 3, True):
+        assert refused(fields.items_of, wrong).problems[0].expectation == "a JSON list"
+    said = refused(fields.items_of, {}, expectation="a list of order items")
+    assert said.problems[0].expectation == "a list of order items"
+
+
+# Text
+
+
+def test_text_is_none_when_null_or_empty() -> None:
+    assert fields.text("Blue mug", PATH) == "Blue mug"
+    assert fields.text(None, PATH) is None
+    assert fields.text("", PATH) is None
+    for wrong in (1, 0, True, [], {}):
+        refused(fields.text, wrong)
+
+
+def test_required_text() -> None:
+    assert fields.required_text("6630e5d1", PATH) == "6630e5d1"
+    for wrong in (None, "", 12, [], False):
+        refused(fields.required_text, wrong)
+
+
+def test_short_cuts_to_the_canonical_length() -> None:
+    assert fields.short("x" * 600, PATH) == "x" * fields.MAX_TEXT
+    assert fields.short("abcdef", PATH, max_length=3) == "abc"
+    assert fields.short("", PATH) is None
+    assert fields.short(None, PATH) is None
+    refused(fields.short, 5)
+
+
+# Ids
+
+
+def test_ident_keeps_ids_beyond_two_to_the_53_exact() -> None:
+    body = parse_json(b'{"id": 9007199254740993, "big": 18446744073709551615}')
+    assert fields.ident(body["id"], PATH) == "9007199254740993"
+    assert fields.ident(body["big"], PATH) == "18446744073709551615"
+    assert fields.opt_ident(body["id"], PATH) == "9007199254740993"
+
+
+def test_ident_reads_integers_and_strings() -> None:
+    assert fields.ident(0, PATH) == "0"
+    assert fields.ident(-7, PATH) == "-7"
+    assert fields.ident("c1a7d2e4-5b2f-4b6e-9a43-1f0e2d3c4b5a", PATH) == "c1a7d2e4-5b2f-4b6e-9a43-1f0e2d3c4b5a"
+    assert fields.ident("x" * 100, PATH) == "x" * 100
+    for wrong in (None, "", "x" * 101, 1.5, True, [], {}):
+        error = refused(fields.ident, wrong)
+        assert error.problems[0].expectation == "an id: an integer or a string of 1 to 100 characters"
+
+
+def test_ident_without_a_length_limit() -> None:
+    assert fields.ident("x" * 500, PATH, max_length=None) == "x" * 500
+    assert fields.ident(42, PATH, max_length=None) == "42"
+    error = refused(fields.ident, "", max_length=None)
+    assert error.problems[0].expectation == "an id: an integer or a non-empty string"
+
+
+def test_opt_ident_is_none_only_when_null() -> None:
+    assert fields.opt_ident(None, PATH) is None
+    assert fields.opt_ident(0, PATH) == "0"
+    assert fields.opt_ident("abc", PATH) == "abc"
+    for wrong in ("", "x" * 101, 2.5, False):
+        refused(fields.opt_ident, wrong)
+    assert fields.opt_ident("x" * 101, PATH, max_length=None) == "x" * 101
+
+
+# Money
+
+
+def test_amount_stays_an_exact_decimal() -> None:
+    body = parse_json(b'{"s": "29.99", "n": 0.1, "i": 12, "long": "12345678901234567890.1234", "neg": "-10.00"}')
+    assert fields.amount(body["s"], PATH) == Decimal("29.99")
+    assert fields.amount(body["n"], PATH) == Decimal("0.1")
+    assert fields.amount(body["i"], PATH) == Decimal(12)
+    assert fields.amount(body["long"], PATH) == Decimal("12345678901234567890.1234")
+    assert str(fields.amount(body["neg"], PATH)) == "-10.00"
+    assert str(fields.amount("69.8400", PATH)) == "69.8400"
+
+
+def test_amount_refusals() -> None:
+    for wrong in (None, "", "29,99", "1e3", " 5", "5.", ".5", "USD 5", True, [], {}, float("inf"), float("nan")):
+        refused(fields.amount, wrong)
+
+
+def test_opt_amount() -> None:
+    assert fields.opt_amount(None, PATH) is None
+    assert fields.opt_amount("5.00", PATH) == Decimal("5.00")
+    for wrong in ("", "five", False):
+        refused(fields.opt_amount, wrong)
+
+
+def test_currency() -> None:
+    assert fields.currency("USD", PATH) == "USD"
+    for wrong in (None, "usd", "US", "USDT", "", 840, True):
+        assert "ISO 4217" in refused(fields.currency, wrong).problems[0].expectation
+    assert fields.opt_currency(None, PATH) is None
+    assert fields.opt_currency("EUR", PATH) == "EUR"
+    refused(fields.opt_currency, "eur")
+
+
+def test_major() -> None:
+    assert fields.major(Decimal("29.99")) == 29.99
+    assert fields.major(Decimal("-10.00")) == -10.0
+
+
+# Quantities and contacts
+
+
+def test_quantity() -> None:
+    assert fields.quantity(3, PATH) == 3
+    assert fields.quantity(0, PATH) == 0
+    assert fields.quantity(1.5, PATH) == 1.5
+    for wrong in (None, -1, -0.5, "2", True, [], float("nan")):
+        refused(fields.quantity, wrong)
+
+
+def test_email_is_none_for_something_else() -> None:
+    assert fields.email("ana@example.com", PATH) == "ana@example.com"
+    for other in (None, "", "+1 555 0100", "ana@", "a b@example.com", "a@" + "x" * 320):
+        assert fields.email(other, PATH) is None
+    refused(fields.email, 12)
+
+
+def test_phone() -> None:
+    assert fields.phone("+1 555 0100", PATH) == "+1 555 0100"
+    assert fields.phone("  +1 555 0100 ", PATH) == "+1 555 0100"
+    assert fields.phone("  +1 555 0100 ", PATH, strip=False) == "  +1 555 0100 "
+    assert fields.phone(" 12 ", PATH) is None  # two digits once trimmed
+    assert fields.phone(" 12 ", PATH, strip=False) == " 12 "
+    for other in (None, "", "12", "1" * 41):
+        assert fields.phone(other, PATH) is None
+    refused(fields.phone, 5550100)
+
+
+# Times
+
+
+def test_iso_time_in_the_canonical_format() -> None:
+    assert fields.iso_time("2021-12-31T19:00:00-05:00", PATH) == "2022-01-01T00:00:00.000Z"
+    assert fields.iso_time("2024-03-29T21:29:21.123Z", PATH) == "2024-03-29T21:29:21.123Z"
+    for wrong in (None, "2021-12-31T19:00:00", "2021-12-31", "yesterday", 1640995200, True):
+        assert "ISO 8601" in refused(fields.iso_time, wrong).problems[0].expectation
+
+
+def test_opt_iso_time() -> None:
+    assert fields.opt_iso_time(None, PATH) is None
+    assert fields.opt_iso_time("2020-04-22T22:18:00+00:00", PATH) == "2020-04-22T22:18:00.000Z"
+    refused(fields.opt_iso_time, "")
