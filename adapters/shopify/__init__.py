@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source, derive_event_id
+from adapters.fields import obj
 from adapters.shopify.mapping import TOPICS
-from adapters.shopify.payload import obj
 from adapters.shopify.signature import HMAC_HEADERS, header, verify_signature
 
 # The events' names in the admin's Create webhook form (UNCONFIRMED wording, see README.md), with their topics.

@@ -12,18 +12,19 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from adapters.base import Event, PayloadInvalid
-from adapters.shopify.payload import (
-    amount,
-    currency,
+from adapters.fields import (
     email,
-    ident,
     items_of,
     major,
     obj,
+    opt_amount,
+    opt_currency,
+    opt_ident,
+    opt_iso_time,
     opt_obj,
+    phone,
     quantity,
     text,
-    time,
 )
 
 MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
@@ -54,7 +55,7 @@ def order_cancelled(order: dict[str, Any]) -> Event | None:
 
 def refund_created(refund: dict[str, Any]) -> Event | None:
     """refunds/create: money (successful refund transactions) and lines given back on an order."""
-    order_id = _required(ident(refund.get("order_id"), "order_id"), "order_id", "the refunded order's id")
+    order_id = _required(opt_ident(refund.get("order_id"), "order_id"), "order_id", "the refunded order's id")
     lines = items_of(refund.get("refund_line_items"), "refund_line_items")
     commerce: dict[str, Any] = {"orderId": order_id}
     value, money_currency = _refunded_money(refund, lines)
@@ -66,7 +67,7 @@ def refund_created(refund: dict[str, Any]) -> Event | None:
     if items:
         commerce["items"] = items
     event: Event = {"name": "Refund", "commerce": commerce}
-    refund_id = ident(refund.get("id"), "id")
+    refund_id = opt_ident(refund.get("id"), "id")
     if refund_id:
         event["properties"] = {"refundId": refund_id}
     return _with_time(event, refund, "created_at")
@@ -77,21 +78,21 @@ def checkout_begun(checkout: dict[str, Any], time_field: str) -> Event | None:
     if checkout.get("completed_at") is not None:
         return None
     commerce: dict[str, Any] = {}
-    money_currency = currency(checkout.get("presentment_currency"), "presentment_currency") or currency(
+    money_currency = opt_currency(checkout.get("presentment_currency"), "presentment_currency") or opt_currency(
         checkout.get("currency"), "currency")
-    total = amount(checkout.get("total_price"), "total_price")
+    total = opt_amount(checkout.get("total_price"), "total_price")
     if money_currency:
         commerce["currency"] = money_currency
         if total is not None:
             commerce["value"] = major(total)
-    cart_id = ident(checkout.get("cart_token"), "cart_token")
+    cart_id = opt_ident(checkout.get("cart_token"), "cart_token")
     if cart_id:
         commerce["cartId"] = cart_id
     commerce["items"] = _items(checkout)
     event: Event = {"name": "CheckoutBegin", "commerce": commerce}
     recovery_url = text(checkout.get("abandoned_checkout_url"), "abandoned_checkout_url")
-    properties = _properties(checkoutToken=ident(checkout.get("token"), "token"),
-                             checkoutId=ident(checkout.get("id"), "id"), abandonedCheckoutUrl=recovery_url)
+    properties = _properties(checkoutToken=opt_ident(checkout.get("token"), "token"),
+                             checkoutId=opt_ident(checkout.get("id"), "id"), abandonedCheckoutUrl=recovery_url)
     if properties:
         event["properties"] = properties
     _add_user(event, checkout)
@@ -105,7 +106,7 @@ def cart_changed(cart: dict[str, Any], time_field: str) -> Event | None:
     if not lines:
         return None  # an emptied cart: nothing was added
     commerce: dict[str, Any] = {}
-    cart_id = ident(cart.get("token"), "token") or ident(cart.get("id"), "id")
+    cart_id = opt_ident(cart.get("token"), "token") or opt_ident(cart.get("id"), "id")
     if cart_id:
         commerce["cartId"] = cart_id
     total, money_currency = _cart_total(lines)
@@ -119,14 +120,14 @@ def cart_changed(cart: dict[str, Any], time_field: str) -> Event | None:
 
 def customer_created(customer: dict[str, Any]) -> Event | None:
     """customers/create: a customer account exists (sign-up, or made at checkout or by staff)."""
-    member = _required(ident(customer.get("id"), "id"), "id", "the customer's id")
+    member = _required(opt_ident(customer.get("id"), "id"), "id", "the customer's id")
     user: dict[str, Any] = {"memberId": member}
     found_email = email(customer.get("email"), "email")
     if found_email:
         user["email"] = found_email
-    phone = _phone(customer.get("phone"), "phone")
-    if phone:
-        user["phone"] = phone
+    found_phone = phone(customer.get("phone"), "phone", strip=False)
+    if found_phone:
+        user["phone"] = found_phone
     traits = _properties(firstName=text(customer.get("first_name"), "first_name"),
                          lastName=text(customer.get("last_name"), "last_name"))
     if traits:
@@ -151,10 +152,10 @@ TOPICS: dict[str, Mapper] = {
 
 
 def _order_event(name: str, order: dict[str, Any], time_field: str) -> Event:
-    order_id = _required(ident(order.get("id"), "id"), "id", "the order's id")
+    order_id = _required(opt_ident(order.get("id"), "id"), "id", "the order's id")
     value, money_currency = _order_total(order)
     commerce: dict[str, Any] = {"orderId": order_id, "currency": money_currency, "value": major(value)}
-    cart_id = ident(order.get("cart_token"), "cart_token")
+    cart_id = opt_ident(order.get("cart_token"), "cart_token")
     if cart_id:
         commerce["cartId"] = cart_id
     commerce["items"] = _items(order)
@@ -174,12 +175,12 @@ def _order_total(order: dict[str, Any]) -> tuple[Decimal, str]:
     presentment = _presentment(order.get("total_price_set"), "total_price_set")
     if presentment is not None:
         path = "total_price_set.presentment_money"
-        value = amount(presentment.get("amount"), f"{path}.amount")
-        money_currency = currency(presentment.get("currency_code"), f"{path}.currency_code")
+        value = opt_amount(presentment.get("amount"), f"{path}.amount")
+        money_currency = opt_currency(presentment.get("currency_code"), f"{path}.currency_code")
         return (_required(value, f"{path}.amount", "the order's total"),
                 _required(money_currency, f"{path}.currency_code", "the order's currency"))
-    value = _required(amount(order.get("total_price"), "total_price"), "total_price", "the order's total")
-    return value, _required(currency(order.get("currency"), "currency"), "currency", "the order's currency")
+    value = _required(opt_amount(order.get("total_price"), "total_price"), "total_price", "the order's total")
+    return value, _required(opt_currency(order.get("currency"), "currency"), "currency", "the order's currency")
 
 
 def _refunded_money(refund: dict[str, Any], lines: list[Any]) -> tuple[Decimal | None, str | None]:
@@ -191,17 +192,17 @@ def _refunded_money(refund: dict[str, Any], lines: list[Any]) -> tuple[Decimal |
         transaction = obj(raw, path)
         if transaction.get("kind") != "refund" or transaction.get("status") != "success":
             continue
-        value = amount(transaction.get("amount"), f"{path}.amount")
+        value = opt_amount(transaction.get("amount"), f"{path}.amount")
         if value is not None:
             total = (total or Decimal(0)) + value
-        money_currency = money_currency or currency(transaction.get("currency"), f"{path}.currency")
+        money_currency = money_currency or opt_currency(transaction.get("currency"), f"{path}.currency")
     if money_currency is None and lines:
         # Transactions may carry no currency; the refunded lines say which currency the customer paid in.
         line = obj(lines[0], "refund_line_items[0]")
         presentment = _presentment(line.get("subtotal_set"), "refund_line_items[0].subtotal_set")
         if presentment is not None:
             path = "refund_line_items[0].subtotal_set.presentment_money.currency_code"
-            money_currency = currency(presentment.get("currency_code"), path)
+            money_currency = opt_currency(presentment.get("currency_code"), path)
     return total, money_currency
 
 
@@ -214,8 +215,8 @@ def _cart_total(lines: list[Any]) -> tuple[Decimal | None, str | None]:
         presentment = _presentment(obj(raw, f"line_items[{index}]").get("line_price_set"), path)
         if presentment is None:
             return None, None
-        value = amount(presentment.get("amount"), f"{path}.presentment_money.amount")
-        found = currency(presentment.get("currency_code"), f"{path}.presentment_money.currency_code")
+        value = opt_amount(presentment.get("amount"), f"{path}.presentment_money.amount")
+        found = opt_currency(presentment.get("currency_code"), f"{path}.presentment_money.currency_code")
         if value is None or found is None:
             return None, None
         total += value
@@ -245,10 +246,10 @@ def _refund_item(raw: Any, path: str) -> dict[str, Any]:
 def _item(raw: Any, path: str) -> dict[str, Any]:
     """A line as a canonical item; its id is the product id (else the variant id, the SKU, the line's id)."""
     line = obj(raw, path)
-    product = ident(line.get("product_id"), f"{path}.product_id")
-    variant = ident(line.get("variant_id"), f"{path}.variant_id")
+    product = opt_ident(line.get("product_id"), f"{path}.product_id")
+    variant = opt_ident(line.get("variant_id"), f"{path}.variant_id")
     sku = text(line.get("sku"), f"{path}.sku")
-    item_id = product or variant or sku or ident(line.get("id"), f"{path}.id")
+    item_id = product or variant or sku or opt_ident(line.get("id"), f"{path}.id")
     item: dict[str, Any] = {
         "id": _required(item_id, f"{path}.product_id", "a product id, variant id, SKU or line id"),
         "quantity": quantity(line.get("quantity"), f"{path}.quantity"),
@@ -274,24 +275,25 @@ def _line_price(line: dict[str, Any], path: str) -> Decimal | None:
     """A line's unit price in the customer's currency (`price_set.presentment_money`), else `price`."""
     presentment = _presentment(line.get("price_set"), f"{path}.price_set")
     if presentment is not None:
-        return amount(presentment.get("amount"), f"{path}.price_set.presentment_money.amount")
-    return amount(line.get("price"), f"{path}.price")
+        return opt_amount(presentment.get("amount"), f"{path}.price_set.presentment_money.amount")
+    return opt_amount(line.get("price"), f"{path}.price")
 
 
 def _add_user(event: Event, payload: dict[str, Any]) -> None:
     """The buyer: the customer's id, the order's (or customer's) e-mail and phone, the customer's name."""
     customer = opt_obj(payload.get("customer"), "customer") or {}
     user: dict[str, Any] = {}
-    member = ident(customer.get("id"), "customer.id")
+    member = opt_ident(customer.get("id"), "customer.id")
     if member:
         user["memberId"] = member
     found_email = (email(payload.get("email"), "email") or email(payload.get("contact_email"), "contact_email")
                    or email(customer.get("email"), "customer.email"))
     if found_email:
         user["email"] = found_email
-    phone = _phone(payload.get("phone"), "phone") or _phone(customer.get("phone"), "customer.phone")
-    if phone:
-        user["phone"] = phone
+    found_phone = (phone(payload.get("phone"), "phone", strip=False)
+                   or phone(customer.get("phone"), "customer.phone", strip=False))
+    if found_phone:
+        user["phone"] = found_phone
     if not user:
         return
     traits = _properties(firstName=text(customer.get("first_name"), "customer.first_name"),
@@ -307,11 +309,6 @@ def _add_locale(event: Event, payload: dict[str, Any]) -> None:
         event["context"] = {"locale": locale}
 
 
-def _phone(value: Any, path: str) -> str | None:
-    found = text(value, path)
-    return found if found and 3 <= len(found) <= 40 else None
-
-
 def _properties(**values: Any) -> dict[str, Any]:
     """The given values that are present, strings kept only when they fit a canonical property."""
     return {key: value for key, value in values.items()
@@ -319,7 +316,7 @@ def _properties(**values: Any) -> dict[str, Any]:
 
 
 def _with_time(event: Event, payload: dict[str, Any], field: str) -> Event:
-    occurred = time(payload.get(field), field)
+    occurred = opt_iso_time(payload.get(field), field)
     if occurred:
         event["occurredAt"] = occurred
     return event
