@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Reply, Source, derive_event_id
+from adapters.fields import obj
 from adapters.woocommerce.mapping import TOPICS, Keyed
-from adapters.woocommerce.payload import obj
 from adapters.woocommerce.signature import SIGNATURE_HEADER, is_ping, verify_signature
 
 MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event

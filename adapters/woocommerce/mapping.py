@@ -14,21 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid
-from adapters.woocommerce.payload import (
-    MAX_TEXT,
-    amount,
-    currency,
-    email,
-    gmt_time,
-    ident,
-    items_of,
-    major,
-    obj,
-    opt_obj,
-    phone,
-    quantity,
-    text,
-)
+from adapters.fields import MAX_TEXT, currency, items_of, major, obj, obj_or_empty, quantity
+from adapters.woocommerce.payload import amount, email, gmt_time, ident, phone, text
 
 MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
 MAX_PROPERTY_BYTES = 512
@@ -78,7 +65,7 @@ def customer_events(customer: dict[str, Any]) -> list[Keyed]:
     member = ident(customer.get("id"), "id")
     if member is None:
         raise PayloadInvalid("id", customer.get("id"), "the customer's id: a positive integer")
-    billing = opt_obj(customer.get("billing"), "billing")
+    billing = obj_or_empty(customer.get("billing"), "billing")
     user: dict[str, Any] = {"memberId": member}
     found_email = email(customer.get("email"), "email") or email(billing.get("email"), "billing.email")
     if found_email:
@@ -186,7 +173,7 @@ def _item(raw: Any, path: str) -> dict[str, Any]:
 
 def _buyer(order: dict[str, Any]) -> dict[str, Any] | None:
     """The customer: their account id (0 is a guest), the billing e-mail, phone and name."""
-    billing = opt_obj(order.get("billing"), "billing")
+    billing = obj_or_empty(order.get("billing"), "billing")
     user: dict[str, Any] = {}
     member = ident(order.get("customer_id"), "customer_id")
     if member:
