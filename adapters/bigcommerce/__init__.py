@@ -16,8 +16,9 @@ from adapters.base import (
 )
 from adapters.bigcommerce import enrichment, signature
 from adapters.bigcommerce.mapping import SCOPES
-from adapters.bigcommerce.payload import obj, opt_ident, text, unix_time
+from adapters.bigcommerce.payload import opt_ident, unix_time
 from adapters.bigcommerce.settings import BigCommerceSettings
+from adapters.fields import obj, text
 
 MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 PRODUCER_PREFIX = "stores/"

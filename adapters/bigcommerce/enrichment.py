@@ -17,20 +17,8 @@ from urllib.parse import quote
 
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
 from adapters.bigcommerce.mapping import INCOMPLETE
-from adapters.bigcommerce.payload import (
-    amount,
-    currency,
-    email,
-    ident,
-    integer,
-    items_of,
-    major,
-    obj,
-    opt_ident,
-    phone,
-    quantity,
-    short,
-)
+from adapters.bigcommerce.payload import currency, integer, opt_ident
+from adapters.fields import amount, email, ident, items_of, major, obj, phone, quantity, short
 
 API = "https://api.bigcommerce.com/stores"
 MAX_ITEMS = 200  # the canonical event's limit on commerce.items

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.base import Event
-from adapters.bigcommerce.payload import ident, integer, obj
+from adapters.bigcommerce.payload import integer
+from adapters.fields import ident, obj
 
 # Order statuses (GET /v2/order_statuses, reference/orders.v2.oas2.yml).
 INCOMPLETE = 0  # "a shopper reached the payment page, but did not complete the transaction"
