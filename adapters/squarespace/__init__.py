@@ -14,9 +14,10 @@ from adapters.base import (
     Source,
     derive_event_id,
 )
+from adapters.fields import iso_time, obj, text
 from adapters.squarespace import enrichment, signature
 from adapters.squarespace.mapping import TOPICS
-from adapters.squarespace.payload import ident, obj, text, time
+from adapters.squarespace.payload import ident
 from adapters.squarespace.settings import SquarespaceSettings
 
 MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
@@ -90,7 +91,7 @@ def _identified(event: Event, payload: dict[str, Any], topic: str) -> Event:
     if website:
         identified["source"]["shop"] = website[:MAX_SOURCE_TEXT]
     if payload.get("createdOn") is not None:
-        identified["occurredAt"] = time(payload["createdOn"], "createdOn")
+        identified["occurredAt"] = iso_time(payload["createdOn"], "createdOn")
     return identified
 
 

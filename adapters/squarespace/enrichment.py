@@ -10,16 +10,8 @@ from typing import Any
 from urllib.parse import quote
 
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
-from adapters.squarespace.payload import (
-    email,
-    items_of,
-    money,
-    obj,
-    opt_ident,
-    phone,
-    quantity,
-    short,
-)
+from adapters.fields import email, items_of, major, obj, phone, quantity, short
+from adapters.squarespace.payload import money, opt_ident
 
 API = "https://api.squarespace.com/1.0/commerce/orders/"
 # Squarespace refuses API requests without a User-Agent and limits generic ones harder.
@@ -61,7 +53,7 @@ def enrich(event: Event, source: Source, response: ApiResponse) -> Event:
     total = "order.refundedTotal" if name == "Refund" else "order.grandTotal"
     value, code = money(order.get(total.removeprefix("order.")), total)
     lines = items_of(order.get("lineItems"), "order.lineItems")
-    commerce = {**event["commerce"], "currency": code, "value": float(value),
+    commerce = {**event["commerce"], "currency": code, "value": major(value),
                 "items": [_item(obj(line, f"order.lineItems[{i}]"), f"order.lineItems[{i}]")
                           for i, line in enumerate(lines[:MAX_ITEMS])]}
     enriched: Event = {**event, "name": name, "commerce": commerce}
@@ -84,7 +76,7 @@ def _item(line: dict[str, Any], path: str) -> dict[str, Any]:
         raise PayloadInvalid(f"{path}.productId", line.get("productId"), "the product id, a SKU or the line's id")
     price, _ = money(line.get("unitPricePaid"), f"{path}.unitPricePaid")
     item: dict[str, Any] = {"id": item_id, "quantity": quantity(line.get("quantity"), f"{path}.quantity"),
-                            "price": float(price)}
+                            "price": major(price)}
     options = [short(obj(option, f"{path}.variantOptions[{i}]").get("value"), f"{path}.variantOptions[{i}].value")
                for i, option in enumerate(items_of(line.get("variantOptions"), f"{path}.variantOptions"))]
     variant = " / ".join(option for option in options if option)

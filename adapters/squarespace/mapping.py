@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid
-from adapters.squarespace.payload import ident, text
+from adapters.fields import text
+from adapters.squarespace.payload import ident
 
 Mapper = Callable[[dict[str, Any]], Event | None]
 
