@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid
-from adapters.ecwid.payload import identifier, json_object, number, optional_identifier, optional_object, optional_text
+from adapters.ecwid.payload import identifier, number, optional_identifier
+from adapters.fields import items_of, obj, obj_or_empty, quantity, text
 
 API_BASE = "https://app.ecwid.com/api/v3"
 ENRICHED_TOPICS = frozenset({"order.created", "order.updated", "unfinished_order.created"})
@@ -42,7 +43,7 @@ def enrich_order(event: Event, settings: Mapping[str, Any], response: ApiRespons
         said = response.body.get("errorMessage") if isinstance(response.body, dict) else None
         raise PayloadInvalid("response.status", response.status, "200 and the order from GET /api/v3/{storeId}/"
                              "orders/{orderId}" + (f" (Ecwid said: {said})" if said else ""))
-    order = json_object(response.body, "order")
+    order = obj(response.body, "order")
     commerce = {**event.get("commerce", {}), "items": _items(order.get("items"))}
     value = _value(event.get("name"), order)
     currency = settings.get("currency")
@@ -70,25 +71,19 @@ def _value(name: Any, order: dict[str, Any]) -> int | float | None:
 
 
 def _items(raw: Any) -> list[dict[str, Any]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise PayloadInvalid("order.items", raw, "a list of order items")
-    return [_item(json_object(entry, f"order.items[{index}]"), f"order.items[{index}]")
-            for index, entry in enumerate(raw)]
+    return [_item(obj(entry, f"order.items[{index}]"), f"order.items[{index}]")
+            for index, entry in enumerate(items_of(raw, "order.items", "a list of order items"))]
 
 
 def _item(entry: dict[str, Any], path: str) -> dict[str, Any]:
-    quantity = number(entry.get("quantity"), f"{path}.quantity")
-    if quantity < 0:
-        raise PayloadInvalid(f"{path}.quantity", quantity, "a number of at least 0")
-    item: dict[str, Any] = {"id": identifier(entry.get("productId"), f"{path}.productId"), "quantity": quantity}
-    name = optional_text(entry.get("name"), f"{path}.name")
+    count = quantity(entry.get("quantity"), f"{path}.quantity")
+    item: dict[str, Any] = {"id": identifier(entry.get("productId"), f"{path}.productId"), "quantity": count}
+    name = text(entry.get("name"), f"{path}.name")
     if name is not None:
         item["name"] = name
     if entry.get("price") is not None:
         item["price"] = number(entry["price"], f"{path}.price")
-    sku = optional_text(entry.get("sku"), f"{path}.sku")
+    sku = text(entry.get("sku"), f"{path}.sku")
     if sku is not None:
         item["sku"] = sku
     return item
@@ -100,12 +95,11 @@ def _customer(order: dict[str, Any]) -> dict[str, str]:
     member = optional_identifier(order.get("customerId"), "order.customerId")
     if member is not None:
         user["memberId"] = member
-    email = optional_text(order.get("email"), "order.email")
+    email = text(order.get("email"), "order.email")
     if email is not None:
         user["email"] = email
     for person in ("billingPerson", "shippingPerson"):
-        phone = optional_text(optional_object(order.get(person), f"order.{person}").get("phone"),
-                              f"order.{person}.phone")
+        phone = text(obj_or_empty(order.get(person), f"order.{person}").get("phone"), f"order.{person}.phone")
         if phone is not None:
             user["phone"] = phone
             break

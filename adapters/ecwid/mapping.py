@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid, derive_event_id
-from adapters.ecwid.payload import identifier, json_object, optional_identifier, optional_object, optional_text
+from adapters.ecwid.payload import identifier, optional_identifier
+from adapters.fields import obj, obj_or_empty, text
 from adapters.times import format_time
 
 PAID = "PAID"
@@ -30,7 +31,7 @@ PLACED = "OrderPlaced"
 
 def parse_body(body: Any) -> list[Event]:
     """The events of one Ecwid webhook body; [] for event types that are not customer actions."""
-    envelope = json_object(body, "body")
+    envelope = obj(body, "body")
     event_type = envelope.get("eventType")
     if not isinstance(event_type, str) or not event_type:
         raise PayloadInvalid("eventType", event_type, "an Ecwid event type such as order.created")
@@ -47,20 +48,20 @@ def parse_body(body: Any) -> list[Event]:
         "occurredAt": format_time(datetime.fromtimestamp(created, tz=UTC)),
         "source": {"topic": event_type, "deliveryId": event_id, "shop": store},
     }
-    return handler(base, envelope, optional_object(envelope.get("data"), "data"))
+    return handler(base, envelope, obj_or_empty(envelope.get("data"), "data"))
 
 
 def order_created(base: Event, envelope: dict[str, Any], data: dict[str, Any]) -> list[Event]:
     """order.created: OrderPaid when placed paid, OrderPlaced otherwise."""
-    status = optional_text(data.get("newPaymentStatus"), "data.newPaymentStatus")
+    status = text(data.get("newPaymentStatus"), "data.newPaymentStatus")
     name = "OrderPaid" if status == PAID else PLACED
     return [{**base, "name": name, "commerce": {"orderId": _order_id(envelope, data)}, **_statuses(data)}]
 
 
 def order_updated(base: Event, envelope: dict[str, Any], data: dict[str, Any]) -> list[Event]:
     """order.updated: a change of payment status to paid, refunded or cancelled; nothing otherwise."""
-    old = optional_text(data.get("oldPaymentStatus"), "data.oldPaymentStatus")
-    new = optional_text(data.get("newPaymentStatus"), "data.newPaymentStatus")
+    old = text(data.get("oldPaymentStatus"), "data.oldPaymentStatus")
+    new = text(data.get("newPaymentStatus"), "data.newPaymentStatus")
     name = PAYMENT_CHANGES.get(new or "")
     if name is None or new == old:
         return []  # fulfilment and other edits are the shop's doing, not the customer's
@@ -94,9 +95,9 @@ def _order_id(envelope: dict[str, Any], data: dict[str, Any]) -> str:
 def _statuses(data: dict[str, Any]) -> dict[str, Any]:
     """The order's statuses after the change, as properties."""
     properties = {key: value for key, value in (
-        ("paymentStatus", optional_text(data.get("newPaymentStatus"), "data.newPaymentStatus")),
-        ("previousPaymentStatus", optional_text(data.get("oldPaymentStatus"), "data.oldPaymentStatus")),
-        ("fulfillmentStatus", optional_text(data.get("newFulfillmentStatus"), "data.newFulfillmentStatus")),
+        ("paymentStatus", text(data.get("newPaymentStatus"), "data.newPaymentStatus")),
+        ("previousPaymentStatus", text(data.get("oldPaymentStatus"), "data.oldPaymentStatus")),
+        ("fulfillmentStatus", text(data.get("newFulfillmentStatus"), "data.newFulfillmentStatus")),
     ) if value is not None}
     return {"properties": properties} if properties else {}
 

@@ -1,40 +1,20 @@
-"""Reading fields of Ecwid webhook bodies and API answers, each failure a PayloadInvalid naming its path."""
+"""What Ecwid writes its own way: ids of any length ("" for none) and plain JSON numbers.
+
+The readers every adapter shares are in adapters/fields.py; each failure is a PayloadInvalid naming its path.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from adapters.base import PayloadInvalid
-
-
-def json_object(value: Any, field: str) -> dict[str, Any]:
-    """`value` when it is a JSON object."""
-    if not isinstance(value, dict):
-        raise PayloadInvalid(field, value, "a JSON object")
-    return value
-
-
-def optional_object(value: Any, field: str) -> dict[str, Any]:
-    """`value` when it is a JSON object, {} when absent or null."""
-    return {} if value is None else json_object(value, field)
-
-
-def optional_text(value: Any, field: str) -> str | None:
-    """A string, or None when absent, null or empty."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise PayloadInvalid(field, value, "a string")
-    return value
+from adapters.fields import ident
 
 
 def identifier(value: Any, field: str) -> str:
     """An id Ecwid writes as a number or a string, as an exact string (numbers may exceed 2^53)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str) and value:
-        return value
-    raise PayloadInvalid(field, value, "an id: a whole number or a non-empty string")
+    # No length limit: Ecwid's ids have never been bounded here, and the event schema still checks them.
+    return ident(value, field, max_length=None)
 
 
 def optional_identifier(value: Any, field: str) -> str | None:
