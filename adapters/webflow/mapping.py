@@ -12,15 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid, derive_event_id
+from adapters.fields import items_of, obj, obj_or_empty, opt_iso_time, quantity, required_text, text
 from adapters.webflow.money import currency_code, to_major_units
-from adapters.webflow.payload import (
-    count,
-    json_object,
-    optional_object,
-    optional_text,
-    optional_time,
-    required_text,
-)
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ().-]{2,38}")
@@ -29,21 +22,21 @@ _PHONE_LABEL = re.compile(r"phone|mobile|\btel\b")
 
 def parse_body(body: Any, site: str | None) -> list[Event]:
     """The events of one Webflow webhook body; [] for trigger types that are not customer actions."""
-    envelope = json_object(body, "body")
+    envelope = obj(body, "body")
     trigger = envelope.get("triggerType")
     if not isinstance(trigger, str) or not trigger:
         raise PayloadInvalid("triggerType", trigger, "a Webflow trigger type such as ecomm_new_order")
     handler = HANDLERS.get(trigger)
     if handler is None:
         return []
-    return handler(json_object(envelope.get("payload"), "payload"), trigger, site)
+    return handler(obj(envelope.get("payload"), "payload"), trigger, site)
 
 
 def new_order(order: dict[str, Any], trigger: str, site: str | None) -> list[Event]:
     """ecomm_new_order: a Purchase."""
     commerce = order_commerce(order)
     event = _event(derive_event_id("webflow", trigger, commerce["orderId"]), "Purchase",
-                   optional_time(order.get("acceptedOn"), "payload.acceptedOn"), trigger, site)
+                   opt_iso_time(order.get("acceptedOn"), "payload.acceptedOn"), trigger, site)
     return [_with_customer({**event, "commerce": commerce}, order)]
 
 
@@ -53,24 +46,24 @@ def changed_order(order: dict[str, Any], trigger: str, site: str | None) -> list
         return []  # fulfilment, disputes, comments: changes made by the shop, not customer actions
     commerce = order_commerce(order)
     event = _event(derive_event_id("webflow", trigger, commerce["orderId"], "refunded"), "Refund",
-                   optional_time(order.get("refundedOn"), "payload.refundedOn"), trigger, site)
+                   opt_iso_time(order.get("refundedOn"), "payload.refundedOn"), trigger, site)
     return [_with_customer({**event, "commerce": commerce}, order)]
 
 
 def form_submission(form: dict[str, Any], trigger: str, site: str | None) -> list[Event]:
     """form_submission: a Lead, with the e-mail address and phone number the visitor typed in."""
     submission = required_text(form.get("id"), "payload.id")
-    shop = optional_text(form.get("siteId"), "payload.siteId") or site
+    shop = text(form.get("siteId"), "payload.siteId") or site
     event = _event(derive_event_id("webflow", trigger, submission), "Lead",
-                   optional_time(form.get("submittedAt"), "payload.submittedAt"), trigger, shop)
+                   opt_iso_time(form.get("submittedAt"), "payload.submittedAt"), trigger, shop)
     event["source"]["deliveryId"] = submission
     properties = {key: value for key, value in (
-        ("formName", optional_text(form.get("name"), "payload.name")),
-        ("formId", optional_text(form.get("formId"), "payload.formId")),
+        ("formName", text(form.get("name"), "payload.name")),
+        ("formId", text(form.get("formId"), "payload.formId")),
     ) if value is not None}
     if properties:
         event["properties"] = properties
-    user = _form_contact(optional_object(form.get("data"), "payload.data"))
+    user = _form_contact(obj_or_empty(form.get("data"), "payload.data"))
     if user:
         event["user"] = user
     return [event]
@@ -79,13 +72,9 @@ def form_submission(form: dict[str, Any], trigger: str, site: str | None) -> lis
 def order_commerce(order: dict[str, Any]) -> dict[str, Any]:
     """Order id, currency, total in major units and the purchased items."""
     order_id = required_text(order.get("orderId"), "payload.orderId")
-    total = json_object(json_object(order.get("totals"), "payload.totals").get("total"), "payload.totals.total")
+    total = obj(obj(order.get("totals"), "payload.totals").get("total"), "payload.totals.total")
     currency = currency_code(total.get("unit"), "payload.totals.total.unit")
-    items = order.get("purchasedItems")
-    if items is None:
-        items = []
-    if not isinstance(items, list):
-        raise PayloadInvalid("payload.purchasedItems", items, "a list of purchased items")
+    items = items_of(order.get("purchasedItems"), "payload.purchasedItems", "a list of purchased items")
     return {
         "orderId": order_id,
         "currency": currency,
@@ -95,24 +84,24 @@ def order_commerce(order: dict[str, Any]) -> dict[str, Any]:
 
 
 def _item(raw: Any, path: str, currency: str) -> dict[str, Any]:
-    entry = json_object(raw, path)
+    entry = obj(raw, path)
     item: dict[str, Any] = {
         "id": required_text(entry.get("productId"), f"{path}.productId"),
-        "quantity": count(entry.get("count"), f"{path}.count"),
+        "quantity": quantity(entry.get("count"), f"{path}.count"),
     }
-    name = optional_text(entry.get("productName"), f"{path}.productName")
+    name = text(entry.get("productName"), f"{path}.productName")
     if name is not None:
         item["name"] = name
-    price = optional_object(entry.get("variantPrice"), f"{path}.variantPrice")
+    price = obj_or_empty(entry.get("variantPrice"), f"{path}.variantPrice")
     if price:
         unit = currency if price.get("unit") is None else currency_code(price["unit"], f"{path}.variantPrice.unit")
         item["price"] = to_major_units(price.get("value"), unit, f"{path}.variantPrice.value")
-    variant = optional_text(entry.get("variantName"), f"{path}.variantName")
+    variant = text(entry.get("variantName"), f"{path}.variantName")
     if variant is not None:
         item["variant"] = variant
     # The SDK's wire fixture spells it variantSKU, its types variantSku: accept both.
     sku_key = "variantSKU" if "variantSKU" in entry else "variantSku"
-    sku = optional_text(entry.get(sku_key), f"{path}.{sku_key}")
+    sku = text(entry.get(sku_key), f"{path}.{sku_key}")
     if sku is not None:
         item["sku"] = sku
     return item
@@ -120,12 +109,12 @@ def _item(raw: Any, path: str, currency: str) -> dict[str, Any]:
 
 def _with_customer(event: Event, order: dict[str, Any]) -> Event:
     """The customer's e-mail (Webflow orders carry no customer id of the shop's own)."""
-    info = optional_object(order.get("customerInfo"), "payload.customerInfo")
-    email = optional_text(info.get("email"), "payload.customerInfo.email")
+    info = obj_or_empty(order.get("customerInfo"), "payload.customerInfo")
+    email = text(info.get("email"), "payload.customerInfo.email")
     if email is None:
         return event
     user: dict[str, Any] = {"email": email}
-    name = optional_text(info.get("fullName"), "payload.customerInfo.fullName")
+    name = text(info.get("fullName"), "payload.customerInfo.fullName")
     if name is not None:
         user["traits"] = {"name": name}
     return {**event, "user": user}
@@ -136,11 +125,11 @@ def _form_contact(data: dict[str, Any]) -> dict[str, str]:
     user: dict[str, str] = {}
     for field, value in data.items():
         label = field.lower()
-        text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
-        if "email" not in user and "mail" in label and _EMAIL.fullmatch(text) and len(text) <= 320:
-            user["email"] = text
-        elif "phone" not in user and _PHONE_LABEL.search(label) and _PHONE.fullmatch(text):
-            user["phone"] = text
+        written = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+        if "email" not in user and "mail" in label and _EMAIL.fullmatch(written) and len(written) <= 320:
+            user["email"] = written
+        elif "phone" not in user and _PHONE_LABEL.search(label) and _PHONE.fullmatch(written):
+            user["phone"] = written
     return user
 
 
