@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid, derive_event_id
-from adapters.cafe24.paths import amount, as_object, compact, count, currency, moment, text
+from adapters.cafe24.paths import amount, compact, count, currency, moment, text
+from adapters.fields import obj as as_object
 
 ARRIVAL_WINDOW = timedelta(minutes=10)
 

@@ -22,13 +22,6 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def as_object(value: Any, path: str) -> dict[str, Any]:
-    """`value` as a JSON object."""
-    if not isinstance(value, dict):
-        raise PayloadInvalid(path, value, "a JSON object")
-    return value
-
-
 def text(parent: dict[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
     """A string (or an integer id, kept exact as a string); None when absent or empty."""
     value = parent.get(key)

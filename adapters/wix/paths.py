@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.base import PayloadInvalid
+from adapters.fields import obj as as_object
 from adapters.jsonbody import parse_json
 from adapters.times import format_time, parse_time
 
@@ -16,13 +17,6 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 def join(path: str, key: str) -> str:
     """`path.key`, or `key` at the top."""
     return f"{path}.{key}" if path else key
-
-
-def as_object(value: Any, path: str) -> dict[str, Any]:
-    """`value` as a JSON object."""
-    if not isinstance(value, dict):
-        raise PayloadInvalid(path, value, "a JSON object")
-    return value
 
 
 def child(parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
