@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from adapters import fields
+from adapters import fields, keyed_fields
 from adapters.base import PayloadInvalid
 from adapters.jsonbody import parse_json
 
@@ -198,3 +198,41 @@ def test_opt_iso_time() -> None:
     assert fields.opt_iso_time(None, PATH) is None
     assert fields.opt_iso_time("2020-04-22T22:18:00+00:00", PATH) == "2020-04-22T22:18:00.000Z"
     refused(fields.opt_iso_time, "")
+
+
+# Keyed readers (Wix, Cafe24): parent[key], the error naming path.key
+
+
+def keyed_refusal(reader: Callable[..., Any], value: Any, **options: Any) -> str:
+    """The expectation `reader` gives for `{"k": value}`, checked to name `order.k` and show the value."""
+    with pytest.raises(PayloadInvalid) as caught:
+        reader({"k": value}, "k", "order", **options)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.value) == ("order.k", value)
+    return problem.expectation
+
+
+def test_keyed_text_keeps_integer_ids_exact_and_refuses_other_types() -> None:
+    big = parse_json(b'{"k": 18446744073709551615}')
+    assert keyed_fields.text(big, "k", "") == "18446744073709551615"
+    assert keyed_fields.text({"k": ""}, "k", "order") is None
+    assert keyed_refusal(keyed_fields.text, "", required=True) == "a non-empty string"
+    assert keyed_refusal(keyed_fields.text, 1.5) == "a string"
+    assert keyed_fields.join("", "k") == "k"
+
+
+def test_keyed_amounts_are_numbers_with_integral_ones_as_integers() -> None:
+    assert keyed_fields.amount({"k": "24680.00"}, "k", "") == 24680
+    assert keyed_fields.amount({"k": "40.56"}, "k", "") == 40.56
+    assert keyed_fields.amount({}, "k", "") is None
+    assert keyed_refusal(keyed_fields.amount, "NaN", example='"24680.00"') == 'a decimal amount such as "24680.00"'
+    assert keyed_refusal(keyed_fields.amount, "ten").startswith("a decimal amount")
+
+
+def test_keyed_currency_and_moment_name_the_platforms_example() -> None:
+    assert keyed_fields.currency({"k": "KRW"}, "k", "") == "KRW"
+    assert keyed_refusal(keyed_fields.currency, "won", example="KRW").endswith("such as KRW")
+    assert keyed_fields.moment({"k": "2020-07-17T15:28:14+09:00"}, "k", "") == "2020-07-17T06:28:14.000Z"
+    assert "e.g. 2020-07-17T15:28:14+09:00" in keyed_refusal(keyed_fields.moment, "yesterday",
+                                                            example="2020-07-17T15:28:14+09:00")
+    assert keyed_fields.compact({"a": None, "b": 0}) == {"b": 0}
