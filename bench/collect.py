@@ -1,6 +1,6 @@
 """GTM benchmark: the dataLayer adapter's cost per event, and pixel requests/s against a no-op Flask endpoint.
 
-1. In-process: each dataLayer scenario's pushes (../shared/conformance/datalayer/scenarios) as collect
+1. In-process: each dataLayer scenario's pushes (the conformance scenarios, copied in tests/gtm/conformance) as collect
    payloads through the gtm adapter alone (decode + map), and through the gateway's normalization and
    validation too; microseconds per event (median of repeated runs).
 2. Over HTTP: GET /v1/collect pixels (a GA4 add_to_cart payload, base64 in the URL, a new id each time)
@@ -43,7 +43,7 @@ from app.event.normalize import Arrival, Normalizer
 from app.event.schema import EventValidator
 from app.ingest import EventChecker
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "datalayer" / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "gtm" / "conformance"  # checked against shared/
 GTM_KEY = "wk_bench_gtm_0123456789abcdef"
 PUSH = {"event": "add_to_cart", "ecommerce": {"currency": "USD", "value": 30.03, "items": [
     {"item_id": "SKU_12345", "item_name": "Stan and Friends Tee", "item_brand": "Google", "item_category": "Apparel",
