@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import statistics
@@ -32,6 +31,7 @@ from harness import (
     count_events,
     ensure_wrk,
     gunicorn,
+    load_arguments,
     write_config,
 )
 
@@ -122,11 +122,7 @@ end
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=8)
+    parser = load_arguments(__doc__.splitlines()[0])
     args = parser.parse_args()
     alone, full, events = adapter_cost()
     print(f"dataLayer adapter: {alone:.1f} µs per event alone, {full:.1f} µs with normalization and validation "

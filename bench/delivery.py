@@ -38,6 +38,7 @@ from harness import (
     ensure_wrk,
     free_port,
     gunicorn,
+    load_arguments,
     write_config,
 )
 from ingest import single_event_script
@@ -186,14 +187,10 @@ def ingest_rounds(directory: Path, postgres_url: str, args: argparse.Namespace) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = load_arguments(__doc__.splitlines()[0], "--gunicorn-workers")
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1, help="tagway worker processes")
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     ensure_wrk()

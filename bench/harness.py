@@ -5,6 +5,7 @@ Figures are ratios against the baseline measured in the same run, since these ma
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -28,6 +29,16 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 WRITE_KEY = "wk_bench_0123456789abcdef"
 ADMIN_TOKEN = "adm_bench_0123456789abcdef"
+
+
+def load_arguments(description: str, workers_flag: str = "--workers") -> argparse.ArgumentParser:
+    """The options every load benchmark takes: round length and count, gunicorn workers, wrk connections."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each measured round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(workers_flag, type=int, default=2, help="gunicorn workers of each server")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    return parser
 
 
 def free_port() -> int:

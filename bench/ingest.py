@@ -9,7 +9,6 @@ batch ingest in events/s.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import uuid
@@ -26,6 +25,7 @@ from harness import (
     describe,
     ensure_wrk,
     gunicorn,
+    load_arguments,
     median_result,
     run_wrk,
     unique_requests_script,
@@ -72,13 +72,9 @@ end
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
+    parser = load_arguments(__doc__.splitlines()[0])
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()
     ensure_wrk()

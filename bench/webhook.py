@@ -8,7 +8,6 @@ has a new X-Shopify-Event-Id, so every one is a new event. Target: >= 60 % of th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from harness import (
     count_events,
     ensure_wrk,
     gunicorn,
+    load_arguments,
     unique_requests_script,
     write_config,
 )
@@ -32,11 +32,7 @@ CASE = ROOT / "tests" / "adapters" / "shopify" / "cases" / "orders_create.json"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=8)
+    parser = load_arguments(__doc__.splitlines()[0])
     args = parser.parse_args()
     ensure_wrk()
     case = json.loads(CASE.read_text())
