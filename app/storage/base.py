@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from app.storage.body_codec import decode_body, encode_body
-from app.storage.outbox import OutboxStore, user_key
+from app.storage.outbox import OutboxStore
 from app.storage.records import (
     EventQuery,
     EventRecord,
@@ -35,10 +35,6 @@ INSERT_EVENT = (
 INSERT_REJECTION = (
     "INSERT INTO rejections (received_at, input_id, source_id, adapter, endpoint, status, reason, problems, "
     "event_index, event_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
-)
-INSERT_OUTBOX = (
-    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
 )
 _REJECTION_COLUMNS = ("r.id, r.received_at, r.input_id, r.source_id, r.adapter, r.endpoint, r.status, r.reason, "
                       "r.problems, r.event_index, r.event_body, r.replayed_at, r.replay_result")
@@ -69,57 +65,14 @@ class SqlStorage(OutboxStore, abc.ABC):
 
     # --- writes -----------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def store(self, source_input: InputRecord, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
         """Write the input, its new events, their outbox rows and its rejections in one transaction."""
-        with self.transaction(write=True) as connection:
-            input_id = self._insert_input(connection, source_input)
-            stored: dict[int, int] = {}
-            if events:
-                stored = self._insert_events(connection, input_id, events)
-                if route is not None:
-                    self._insert_outbox(connection, events, stored, route)
-            rejection_ids = self._insert_rejections(connection, input_id, rejections)
-        return StoreResult(input_id=input_id, stored=frozenset(stored), rejection_ids=rejection_ids)
 
     def reject(self, source_input: InputRecord, rejection: RejectionRecord) -> int:
         """Keep a refused input and the reason; returns the rejection id."""
         return self.store(source_input, (), (rejection,)).rejection_ids[0]
-
-    def _insert_input(self, connection: Any, record: InputRecord) -> int:
-        row = connection.execute(self.sql(INSERT_INPUT + " RETURNING id"), input_row(record)).fetchone()
-        return int(row[0])
-
-    def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
-        """Insert what is new; returns index in the write → row seq (later copies of an id are duplicates)."""
-        statement = self.sql(INSERT_EVENT + " RETURNING seq")
-        stored: dict[int, int] = {}
-        for index, record in enumerate(events):
-            row = connection.execute(statement, record.row(input_id)).fetchone()
-            if row is not None:
-                stored[index] = int(row[0])
-        return stored
-
-    def _insert_outbox(self, connection: Any, events: Sequence[EventRecord], stored: dict[int, int],
-                       route: Router) -> None:
-        outbox: list[tuple[Any, ...]] = []
-        for index, seq in sorted(stored.items()):
-            event = events[index].event
-            now, key = event["receivedAt"], user_key(event)
-            outbox.extend((seq, destination, now, now, now, key) for destination in route(event))
-        if outbox:
-            self.executemany(connection, self.sql(INSERT_OUTBOX), outbox)
-
-    def _insert_rejections(self, connection: Any, input_id: int,
-                           rejections: Sequence[RejectionRecord]) -> tuple[int, ...]:
-        ids = []
-        for rejection in rejections:
-            row = connection.execute(self.sql(INSERT_REJECTION), (
-                rejection.received_at, input_id, rejection.source_id, rejection.adapter, rejection.endpoint,
-                rejection.status, rejection.reason, orjson.dumps(rejection.problems).decode(),
-                rejection.event_index, rejection.event_body)).fetchone()
-            ids.append(int(row[0]))
-        return tuple(ids)
 
     def add_chunk(self, source_id: str, payload_id: str, part: int, parts: int, data: str,
                   received_at: str) -> list[str] | None:

@@ -15,6 +15,10 @@ import orjson
 
 from adapters.base import Event
 
+INSERT_OUTBOX = (
+    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
+)
 DUE_CONDITION = ("((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'inflight' AND o.lease_until < ?))")
 # A user's row waits while an earlier row of the same user for the same destination is undelivered.
 IN_ORDER_CONDITION = ("(o.user_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.destination = o.destination "
@@ -115,10 +119,8 @@ class OutboxStore:
                 stored = event or orjson.loads(connection.execute(
                     self.sql("SELECT body FROM events WHERE seq = ?"), (event_seq,)).fetchone()[0])
                 key = user_key(stored)
-                self.executemany(connection, self.sql(
-                    "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"),
-                    [(event_seq, destination, now, now, now, key) for destination in destinations])
+                self.executemany(connection, self.sql(INSERT_OUTBOX),
+                                 [(event_seq, destination, now, now, now, key) for destination in destinations])
         self.finish([outcome], now)
 
     def delivery_counts(self) -> dict[str, dict[str, int]]:

@@ -13,8 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.storage.base import INSERT_EVENT, INSERT_INPUT, SqlStorage, input_row
-from app.storage.records import EventRecord, InputRecord, StorageUnavailable
+import orjson
+
+from app.storage.base import INSERT_EVENT, INSERT_INPUT, INSERT_REJECTION, Router, SqlStorage, input_row
+from app.storage.outbox import INSERT_OUTBOX, user_key
+from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
 
 # WAL with synchronous=NORMAL survives a killed process (the WAL is in the OS's hands at commit);
 # FULL also survives a power cut, at the price of an fsync per commit.
@@ -106,6 +109,19 @@ class SqliteStorage(SqlStorage):
             _rollback(connection)
             raise
 
+    def store(self, source_input: InputRecord, events: Sequence[EventRecord],
+              rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
+        """Write the input, its new events, their outbox rows and its rejections in one transaction."""
+        with self.transaction(write=True) as connection:
+            input_id = self._insert_input(connection, source_input)
+            stored: dict[int, int] = {}
+            if events:
+                stored = self._insert_events(connection, input_id, events)
+                if route is not None:
+                    self._insert_outbox(connection, events, stored, route)
+            rejection_ids = self._insert_rejections(connection, input_id, rejections)
+        return StoreResult(input_id=input_id, stored=frozenset(stored), rejection_ids=rejection_ids)
+
     def _insert_input(self, connection: Any, record: InputRecord) -> int:
         """lastrowid: cheaper than RETURNING in SQLite."""
         cursor = connection.execute(INSERT_INPUT, input_row(record))
@@ -126,6 +142,27 @@ class SqliteStorage(SqlStorage):
             if seq is not None:
                 stored[index] = seq
         return stored
+
+    def _insert_outbox(self, connection: Any, events: Sequence[EventRecord], stored: dict[int, int],
+                       route: Router) -> None:
+        outbox: list[tuple[Any, ...]] = []
+        for index, seq in sorted(stored.items()):
+            event = events[index].event
+            now, key = event["receivedAt"], user_key(event)
+            outbox.extend((seq, destination, now, now, now, key) for destination in route(event))
+        if outbox:
+            connection.executemany(INSERT_OUTBOX, outbox)
+
+    def _insert_rejections(self, connection: Any, input_id: int,
+                           rejections: Sequence[RejectionRecord]) -> tuple[int, ...]:
+        ids = []
+        for rejection in rejections:
+            row = connection.execute(INSERT_REJECTION, (
+                rejection.received_at, input_id, rejection.source_id, rejection.adapter, rejection.endpoint,
+                rejection.status, rejection.reason, orjson.dumps(rejection.problems).decode(),
+                rejection.event_index, rejection.event_body)).fetchone()
+            ids.append(int(row[0]))
+        return tuple(ids)
 
     def close(self) -> None:
         """Close this thread's connection."""
