@@ -1,12 +1,12 @@
-"""Reading a Flask request once: the body within limits, and the record kept of it."""
+"""Reading an ingestion request once, from the WSGI environ: its body within limits, and the record kept of it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-
-from werkzeug.wrappers import Request
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qs
 
 from adapters.base import Headers, InboundRequest
 from adapters.times import format_time
@@ -17,14 +17,83 @@ from app.storage.records import InputRecord
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-write-key"})
 CREDENTIAL_PARAMS = frozenset({"k", "writekey", "write_key", "key", "token", "api_key", "access_token"})
 MASK = "***"
-# Masks credential parameters in a raw query string without decoding and re-encoding the rest.
-_CREDENTIAL_IN_QUERY = re.compile(
-    r"(^|&)((?:" + "|".join(sorted(CREDENTIAL_PARAMS)) + r")=)[^&]*", re.IGNORECASE)
 
 
 def masked_query(query_string: str) -> str:
     """The query string as received, with the values of credential parameters replaced by ***."""
-    return _CREDENTIAL_IN_QUERY.sub(lambda m: m.group(1) + m.group(2) + MASK, query_string)
+    if "=" not in query_string:
+        return query_string
+    # Split and joined as received: the rest of the string is neither decoded nor re-encoded.
+    parameters = query_string.split("&")
+    masked = False
+    for index, parameter in enumerate(parameters):
+        name, equals, _ = parameter.partition("=")
+        if equals and name.lower() in CREDENTIAL_PARAMS:
+            parameters[index] = name + "=" + MASK
+            masked = True
+    return "&".join(parameters) if masked else query_string
+
+
+class WsgiRequest:
+    """What the ingestion handlers read of a request, taken from the WSGI environ as needed.
+
+    The hot path serves every browser event and webhook; werkzeug's `Request` would build its
+    descriptors and multi-dicts for each of them, for the handful of values read here.
+    """
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.environ = environ
+
+    @property
+    def method(self) -> str:
+        """The HTTP method."""
+        return str(self.environ["REQUEST_METHOD"])
+
+    @cached_property
+    def path(self) -> str:
+        """The path, decoded as UTF-8 (WSGI hands it over as latin-1), starting with a slash."""
+        raw = self.environ.get("PATH_INFO", "")
+        return "/" + raw.encode("latin-1").decode("utf-8", "replace").lstrip("/")
+
+    @property
+    def query_string(self) -> str:
+        """The query string as received (still percent-encoded)."""
+        return str(self.environ.get("QUERY_STRING", ""))
+
+    @cached_property
+    def args(self) -> dict[str, list[str]]:
+        """The query parameters, each with all its values in order (blank values kept)."""
+        query = self.query_string
+        if not query:
+            return {}
+        return parse_qs(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True,
+                        errors="replace")
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        """The first value of a query parameter, or `default`."""
+        values = self.args.get(name)
+        return values[0] if values else default
+
+    def header(self, name: str) -> str | None:
+        """One request header's value, or None."""
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        return self.environ.get(key)
+
+    @property
+    def content_length(self) -> int | None:
+        """The declared body length; None for a chunked or undeclared body, 0 when malformed (as werkzeug)."""
+        declared = self.environ.get("CONTENT_LENGTH")
+        if declared is None or "chunked" in self.environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return None
+        declared = declared.strip()
+        return max(0, int(declared)) if declared.isascii() and declared.isdigit() else 0
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The peer's address as the server saw it."""
+        return self.environ.get("REMOTE_ADDR")
 
 
 @dataclass(frozen=True)
@@ -36,25 +105,27 @@ class ReceivedBody:
     too_large: bool
 
 
-def read_body(request: Request, limits: Limits) -> ReceivedBody:
+def read_body(request: WsgiRequest, limits: Limits) -> ReceivedBody:
     """Read at most the request limit; keep only the beginning of an oversized body."""
     environ = request.environ
     declared = request.content_length
+    raw = environ["wsgi.input"]
     if declared is not None:
         # With a declared length the raw input is read directly: exactly that many bytes.
-        raw = environ["wsgi.input"]
         if declared > limits.max_request_bytes:
             return ReceivedBody(raw.read(min(declared, limits.max_kept_body_bytes)), declared, True)
         data = raw.read(declared)
         return ReceivedBody(data, len(data), False)
-    stream = environ["wsgi.input"] if environ.get("wsgi.input_terminated") else request.stream
-    data = stream.read(limits.max_request_bytes + 1)
+    if not environ.get("wsgi.input_terminated"):
+        # Without a length, only a server that marks the input's end (gunicorn does) can be read safely.
+        return ReceivedBody(b"", 0, False)
+    data = raw.read(limits.max_request_bytes + 1)
     if len(data) > limits.max_request_bytes:
         return ReceivedBody(data[: limits.max_kept_body_bytes], len(data), True)
     return ReceivedBody(data, len(data), False)
 
 
-def request_headers(request: Request) -> dict[str, str]:
+def request_headers(request: WsgiRequest) -> dict[str, str]:
     """The request's headers in one pass over the WSGI environ."""
     environ = request.environ
     headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items()
@@ -66,7 +137,7 @@ def request_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-def inbound_request(request: Request, headers: dict[str, str], body: bytes, received_at: datetime,
+def inbound_request(request: WsgiRequest, headers: dict[str, str], body: bytes, received_at: datetime,
                     limits: Limits) -> InboundRequest:
     """The framework-neutral view of the request that adapters receive."""
     return InboundRequest(
@@ -74,19 +145,19 @@ def inbound_request(request: Request, headers: dict[str, str], body: bytes, rece
         path=request.path,
         headers=Headers(headers),
         body=body,
-        query={key: request.args.getlist(key) for key in request.args} if request.environ.get("QUERY_STRING") else {},
+        query=request.args,
         received_at=received_at,
         remote_addr=request.remote_addr,
         max_json_depth=limits.max_json_depth,
     )
 
 
-def input_record(request: Request, headers: dict[str, str], body: ReceivedBody, received_at: datetime,
+def input_record(request: WsgiRequest, headers: dict[str, str], body: ReceivedBody, received_at: datetime,
                  endpoint: str, limits: Limits, source_id: str | None = None,
                  adapter: str | None = None) -> InputRecord:
     """What is kept of a request: credentials removed, body capped."""
     kept_headers = {name: value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS}
-    query = masked_query(request.environ.get("QUERY_STRING", ""))
+    query = masked_query(request.query_string)
     return InputRecord(
         received_at=format_time(received_at), endpoint=endpoint, method=request.method, path=request.path,
         body=body.data[: limits.max_kept_body_bytes], body_size=body.size, source_id=source_id,

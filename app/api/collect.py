@@ -13,14 +13,20 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.wrappers import Request
-
 from adapters.base import Problem, Reply
 from app.api.errors import as_problem
 from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.http_input import ReceivedBody, inbound_request, input_record, masked_query, read_body, request_headers
+from app.http_input import (
+    ReceivedBody,
+    WsgiRequest,
+    inbound_request,
+    input_record,
+    masked_query,
+    read_body,
+    request_headers,
+)
 from app.ingest import Outcome
 from app.problems import ProblemError
 from app.storage.records import InputRecord
@@ -31,7 +37,7 @@ MAX_CHUNKS = 64
 CORS_HEADERS = "Content-Type, Authorization"
 
 
-def handle_collect_get(gateway: Gateway, request: Request) -> Reply:
+def handle_collect_get(gateway: Gateway, request: WsgiRequest) -> Reply:
     """A pixel: the payload in the query string; always answered with the GIF."""
     try:
         outcome = _collect_get(gateway, request)
@@ -57,39 +63,39 @@ def problem_headers(body: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-def _collect_get(gateway: Gateway, request: Request) -> Outcome:
+def _collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
     received_at = gateway.clock()
     limits = gateway.config.limits
     headers = request_headers(request)
-    query: dict[str, list[str]] = {key: request.args.getlist(key) for key in request.args}
-    source = gateway.write_keys.source_for(request.args.get("k"))
+    query = dict(request.args)
+    source = gateway.write_keys.source_for(request.arg("k"))
     record = input_record(request, headers, ReceivedBody(b"", 0, False), received_at, "collect", limits,
                           source_id=source.id if source else None, adapter=source.adapter if source else None)
     source = _authorized(gateway, record, source, "k")
-    chunk_of = request.args.get("i")
-    if "n" in request.args:
-        assembled = _assemble(gateway, record, source, request.args)
+    chunk_of = request.arg("i")
+    if "n" in query:
+        assembled = _assemble(gateway, record, source, request)
         if assembled is None:
-            return Outcome(202, {"chunk": request.args.get("c"), "of": request.args.get("n")})
+            return Outcome(202, {"chunk": request.arg("c"), "of": request.arg("n")})
         query["d"] = [assembled]
         record = _with_query(record, query)
     inbound = replace(inbound_request(request, headers, b"", received_at, limits), query=query)
     outcome = gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
-    if chunk_of and "n" in request.args:
+    if chunk_of and "n" in query:
         gateway.storage.delete_chunks(source.id, chunk_of)
     return outcome
 
 
-def handle_collect_post(gateway: Gateway, request: Request) -> Outcome:
+def handle_collect_post(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """The payload (or a batch) in the body, for payloads too long for a URL; CORS for allowed origins."""
-    origin = request.headers.get("Origin")
+    origin = request.header("Origin")
     source: SourceConfig | None = None
     try:
         received_at = gateway.clock()
         limits = gateway.config.limits
         body = read_body(request, limits)
         headers = request_headers(request)
-        key = request.args.get("k") or credential_from_header(headers.get("Authorization", ""))
+        key = request.arg("k") or credential_from_header(headers.get("Authorization", ""))
         source = gateway.write_keys.source_for(key)
         record = input_record(request, headers, body, received_at, "collect", limits,
                               source_id=source.id if source else None, adapter=source.adapter if source else None)
@@ -106,10 +112,10 @@ def handle_collect_post(gateway: Gateway, request: Request) -> Outcome:
     return outcome
 
 
-def handle_collect_preflight(gateway: Gateway, request: Request) -> Reply:
+def handle_collect_preflight(gateway: Gateway, request: WsgiRequest) -> Reply:
     """CORS preflight of POST /v1/collect (a JSON content type or an Authorization header)."""
-    source = gateway.write_keys.source_for(request.args.get("k"))
-    headers = cors_headers(gateway, source, request.headers.get("Origin"))
+    source = gateway.write_keys.source_for(request.arg("k"))
+    headers = cors_headers(gateway, source, request.header("Origin"))
     if not headers:
         return Reply(403, b"", "text/plain; charset=utf-8", {"Vary": "Origin"})
     headers.update({"Access-Control-Allow-Methods": "POST, GET, OPTIONS", "Access-Control-Allow-Headers": CORS_HEADERS,
@@ -145,18 +151,18 @@ def _authorized(gateway: Gateway, record: InputRecord, source: SourceConfig | No
     return source
 
 
-def _assemble(gateway: Gateway, record: InputRecord, source: SourceConfig, args: Any) -> str | None:
+def _assemble(gateway: Gateway, record: InputRecord, source: SourceConfig, request: WsgiRequest) -> str | None:
     """Keep one chunk; the whole base64 text once every chunk has arrived."""
-    payload_id, data = args.get("i", ""), args.get("d", "")
+    payload_id, data = request.arg("i") or "", request.arg("d") or ""
     try:
-        count, index = int(args.get("n", "")), int(args.get("c", ""))
+        count, index = int(request.arg("n") or ""), int(request.arg("c") or "")
     except ValueError:
         count = index = -1
     problems = []
     if not 2 <= count <= MAX_CHUNKS:
-        problems.append(Problem("n", args.get("n"), f"the number of chunks, 2 to {MAX_CHUNKS}"))
+        problems.append(Problem("n", request.arg("n"), f"the number of chunks, 2 to {MAX_CHUNKS}"))
     if not 0 <= index < max(count, 1):
-        problems.append(Problem("c", args.get("c"), "the chunk's index, from 0 to n - 1"))
+        problems.append(Problem("c", request.arg("c"), "the chunk's index, from 0 to n - 1"))
     if not 0 < len(payload_id) <= 100:
         problems.append(Problem("i", payload_id or None,
                                 "the payload's id (1 to 100 characters), the same in each chunk"))

@@ -15,18 +15,18 @@ from typing import Any
 
 import orjson
 from werkzeug.exceptions import MethodNotAllowed
-from werkzeug.wrappers import Request
 
 from adapters.base import Reply
 from app.api.collect import handle_collect_get, handle_collect_post, handle_collect_preflight
 from app.api.errors import problem_for
 from app.api.ingest import handle_events, handle_webhook
 from app.gateway import Gateway
+from app.http_input import WsgiRequest
 from app.ingest import Outcome
 from app.problems import PROBLEM_CONTENT_TYPE
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-Handler = Callable[[Request], Outcome | Reply]
+Handler = Callable[[WsgiRequest], Outcome | Reply]
 EVENTS_PATH = "/v1/events"
 COLLECT_PATH = "/v1/collect"
 WEBHOOK_PREFIX = "/v1/webhooks/"
@@ -69,7 +69,7 @@ class IngestHotPath:
                start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
         try:
-            result = handler(Request(environ))
+            result = handler(WsgiRequest(environ))
         except Exception as error:  # every failure becomes a problem body, as in the Flask app
             response = problem_for(error)
             self._observe(route, environ, response.status_code, started)
@@ -89,6 +89,6 @@ class IngestHotPath:
 
 
 def _not_allowed(*methods: str) -> Handler:
-    def handler(request: Request) -> Outcome:
+    def handler(request: WsgiRequest) -> Outcome:
         raise MethodNotAllowed(valid_methods=list(methods))
     return handler

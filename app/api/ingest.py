@@ -1,23 +1,21 @@
 """Ingestion handlers: `POST /v1/events` (write key) and `POST /v1/webhooks/<source>` (signature).
 
-They take a plain werkzeug request and return an `Outcome` (or an adapter's `Reply`), so that
+They take a `WsgiRequest` (the environ, read as needed) and return an `Outcome` (or an adapter's `Reply`), so that
 the hot path (app/api/hot_path.py) can serve them without Flask's per-request machinery.
 """
 
 from __future__ import annotations
 
-from werkzeug.wrappers import Request
-
 from adapters.base import Problem, Reply
 from app.auth import credential_from_header
 from app.gateway import Gateway
-from app.http_input import ReceivedBody, inbound_request, input_record, read_body, request_headers
+from app.http_input import ReceivedBody, WsgiRequest, inbound_request, input_record, read_body, request_headers
 from app.ingest import Outcome
 from app.problems import ProblemError
 from app.storage.records import InputRecord
 
 
-def handle_events(gateway: Gateway, request: Request) -> Outcome | Reply:
+def handle_events(gateway: Gateway, request: WsgiRequest) -> Outcome | Reply:
     """Ingest one canonical event or a batch, authenticated by the source's write key."""
     received_at = gateway.clock()
     limits = gateway.config.limits
@@ -36,7 +34,7 @@ def handle_events(gateway: Gateway, request: Request) -> Outcome | Reply:
     return gateway.intake.events_api(inbound, record, source)
 
 
-def handle_webhook(gateway: Gateway, request: Request, source_id: str) -> Outcome | Reply:
+def handle_webhook(gateway: Gateway, request: WsgiRequest, source_id: str) -> Outcome | Reply:
     """Receive a provider's webhook for a configured source and run it through its adapter."""
     received_at = gateway.clock()
     limits = gateway.config.limits
