@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 def format_time(moment: datetime) -> str:
     """Format an aware datetime as `2026-11-24T09:30:00.123Z`."""
-    utc = moment.astimezone(UTC)
-    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
-            f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z")
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    # isoformat() runs in C; in UTC it always ends with "+00:00", which the canonical form writes "Z".
+    return utc.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_time(text: str) -> datetime:
