@@ -148,8 +148,10 @@ class SqliteStorage(SqlStorage):
         outbox: list[tuple[Any, ...]] = []
         for index, seq in sorted(stored.items()):
             event = events[index].event
-            now, key = event["receivedAt"], user_key(event)
-            outbox.extend((seq, destination, now, now, now, key) for destination in route(event))
+            destinations = route(event)
+            if destinations:
+                now, key = event["receivedAt"], user_key(event)
+                outbox.extend((seq, destination, now, now, now, key) for destination in destinations)
         if outbox:
             connection.executemany(INSERT_OUTBOX, outbox)
 
