@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote_plus
 
 from adapters.base import Headers, InboundRequest
 from adapters.times import format_time
@@ -34,6 +33,26 @@ def masked_query(query_string: str) -> str:
     return "&".join(parameters) if masked else query_string
 
 
+def query_parameters(query: str) -> dict[str, list[str]]:
+    """A query string's parameters as `urllib.parse.parse_qs(keep_blank_values=True)` reads them.
+
+    Decoding is skipped for the usual parameters that need none (a pixel's base64 payload).
+    """
+    if not query:
+        return {}
+    if not query.isascii():
+        query = query.encode("latin-1").decode("utf-8", "replace")
+    parameters: dict[str, list[str]] = {}
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in pair or "+" in pair:
+            name, value = unquote_plus(name, errors="replace"), unquote_plus(value, errors="replace")
+        parameters.setdefault(name, []).append(value)
+    return parameters
+
+
 class WsgiRequest:
     """What the ingestion handlers read of a request, taken from the WSGI environ as needed.
 
@@ -43,31 +62,17 @@ class WsgiRequest:
 
     def __init__(self, environ: dict[str, Any]) -> None:
         self.environ = environ
+        # WSGI hands the path and the query string over as latin-1; both are UTF-8 text.
+        path = environ.get("PATH_INFO", "")
+        self.path = "/" + (path if path.isascii() else path.encode("latin-1").decode("utf-8", "replace")).lstrip("/")
+        self.query_string: str = environ.get("QUERY_STRING", "")
+        self.args = query_parameters(self.query_string)
+        """The query parameters, each with all its values in order (blank values kept)."""
 
     @property
     def method(self) -> str:
         """The HTTP method."""
         return str(self.environ["REQUEST_METHOD"])
-
-    @cached_property
-    def path(self) -> str:
-        """The path, decoded as UTF-8 (WSGI hands it over as latin-1), starting with a slash."""
-        raw = self.environ.get("PATH_INFO", "")
-        return "/" + raw.encode("latin-1").decode("utf-8", "replace").lstrip("/")
-
-    @property
-    def query_string(self) -> str:
-        """The query string as received (still percent-encoded)."""
-        return str(self.environ.get("QUERY_STRING", ""))
-
-    @cached_property
-    def args(self) -> dict[str, list[str]]:
-        """The query parameters, each with all its values in order (blank values kept)."""
-        query = self.query_string
-        if not query:
-            return {}
-        return parse_qs(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True,
-                        errors="replace")
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         """The first value of a query parameter, or `default`."""
@@ -138,14 +143,14 @@ def request_headers(request: WsgiRequest) -> dict[str, str]:
 
 
 def inbound_request(request: WsgiRequest, headers: dict[str, str], body: bytes, received_at: datetime,
-                    limits: Limits) -> InboundRequest:
-    """The framework-neutral view of the request that adapters receive."""
+                    limits: Limits, query: dict[str, list[str]] | None = None) -> InboundRequest:
+    """The framework-neutral view of the request that adapters receive (`query`: other than the URL's)."""
     return InboundRequest(
         method=request.method,
         path=request.path,
         headers=Headers(headers),
         body=body,
-        query=request.args,
+        query=request.args if query is None else query,
         received_at=received_at,
         remote_addr=request.remote_addr,
         max_json_depth=limits.max_json_depth,

@@ -79,7 +79,7 @@ def _collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
             return Outcome(202, {"chunk": request.arg("c"), "of": request.arg("n")})
         query["d"] = [assembled]
         record = _with_query(record, query)
-    inbound = replace(inbound_request(request, headers, b"", received_at, limits), query=query)
+    inbound = inbound_request(request, headers, b"", received_at, limits, query)
     outcome = gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
     if chunk_of and "n" in query:
         gateway.storage.delete_chunks(source.id, chunk_of)
