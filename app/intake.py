@@ -35,7 +35,7 @@ class Intake:
         except PayloadInvalid as error:
             slug = "invalid-json" if error.problems[0].field == "body" else "invalid-payload"
             raise self.ingestor.refuse(record, ProblemError(slug, error.problems)) from None
-        arrival = self._arrival(inbound, Source(source.id, "canonical", source.settings))
+        arrival = self._arrival(inbound, record, Source(source.id, "canonical", source.settings))
         return self.ingestor.accept(record, events, arrival, "batch" if is_batch else None)
 
     def webhook(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
@@ -67,10 +67,11 @@ class Intake:
         if not events:
             return Outcome(200, {"accepted": 0, "stored": 0, "duplicates": 0, "rejected": 0, "results": [],
                                  "note": "acknowledged: nothing to record for this input"})
-        arrival = self._arrival(inbound, source)
+        arrival = self._arrival(inbound, record, source)
         return self.ingestor.accept(record, events, arrival, "events" if len(events) > 1 else None)
 
-    def _arrival(self, inbound: InboundRequest, source: Source) -> Arrival:
+    def _arrival(self, inbound: InboundRequest, record: InputRecord, source: Source) -> Arrival:
+        # The kept input's time is the arrival's, already formatted.
         return Arrival(received_at=inbound.received_at, source=source, ip=inbound.remote_addr,
-                       user_agent=inbound.header("user-agent"))
+                       user_agent=inbound.header("user-agent"), received_text=record.received_at)
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,11 +30,12 @@ class Arrival:
     source: Source
     ip: str | None = None
     user_agent: str | None = None
+    received_text: str = field(default="", compare=False)
+    """`received_at` formatted once for every event of the input (computed when not given)."""
 
-    @functools.cached_property
-    def received_text(self) -> str:
-        """`received_at` formatted once for every event of the input."""
-        return format_time(self.received_at)
+    def __post_init__(self) -> None:
+        if not self.received_text:
+            object.__setattr__(self, "received_text", format_time(self.received_at))
 
 
 @dataclass(frozen=True)
@@ -123,14 +123,14 @@ class Normalizer:
             event["context"] = context
 
 
-def _time_field(value: Any, field: str, problems: list[Problem]) -> datetime | None:
+def _time_field(value: Any, name: str, problems: list[Problem]) -> datetime | None:
     """A client time, or None when absent; a problem when it is not RFC 3339."""
     if value is None:
         return None
     try:
         return parse_time(value)
     except (ValueError, TypeError):
-        problems.append(Problem(field, value, _TIME_EXPECTATION))
+        problems.append(Problem(name, value, _TIME_EXPECTATION))
         return None
 
 
