@@ -29,6 +29,18 @@ _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_st
             "PRAGMA wal_autocheckpoint=10000")
 CHECKPOINT_INTERVAL_SECONDS = 0.1
 
+# Connections and lock files belong to the process that opened them (gunicorn forks its workers).
+# The pid is kept here rather than asked for on every write: os.getpid() is a system call.
+_pid = os.getpid()
+
+
+def _note_fork() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_note_fork)
+
 
 def sqlite_path(url: str) -> str:
     """The file path of a `sqlite:///path` URL."""
@@ -52,14 +64,14 @@ class SqliteStorage(SqlStorage):
         if self._write_lock_path is None:
             return None
         local = self._local
-        if getattr(local, "lock_pid", None) != os.getpid():
+        if getattr(local, "lock_pid", None) != _pid:
             local.lock_fd = os.open(self._write_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            local.lock_pid = os.getpid()
+            local.lock_pid = _pid
         return int(local.lock_fd)
 
     def _connection(self) -> sqlite3.Connection:
         local = self._local
-        if getattr(local, "pid", None) != os.getpid():
+        if getattr(local, "pid", None) != _pid:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
@@ -68,7 +80,7 @@ class SqliteStorage(SqlStorage):
                 connection.execute(pragma)
             connection.execute(f"PRAGMA synchronous={self.synchronous}")
             connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-            local.connection, local.pid = connection, os.getpid()
+            local.connection, local.pid = connection, _pid
         connection = local.connection
         assert isinstance(connection, sqlite3.Connection)
         return connection
@@ -169,7 +181,7 @@ class SqliteStorage(SqlStorage):
     def close(self) -> None:
         """Close this thread's connection."""
         connection = getattr(self._local, "connection", None)
-        if connection is not None and getattr(self._local, "pid", None) == os.getpid():
+        if connection is not None and getattr(self._local, "pid", None) == _pid:
             connection.close()
         self._local = threading.local()
 
@@ -194,11 +206,12 @@ class _Checkpointer:
 
     def note_write(self) -> None:
         """Ask for a checkpoint soon; starts this process's thread the first time."""
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
+        if self._pid != _pid:
+            self._pid = _pid
             self._dirty = threading.Event()
             threading.Thread(target=self._run, name="tagway-sqlite-checkpoint", daemon=True).start()
-        self._dirty.set()
+        if not self._dirty.is_set():  # set() takes a lock and wakes waiters: once per round is enough
+            self._dirty.set()
 
     def _run(self) -> None:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
