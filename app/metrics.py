@@ -5,10 +5,25 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily
 
+from app.process import current_pid
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+if getattr(values.ValueClass, "_multiprocess", False):
+    # In multiprocess mode every increment asks for the pid to notice a fork; the library lets
+    # the question be answered without a system call (its process_identifier).
+    values.ValueClass = values.MultiProcessValue(process_identifier=current_pid)
 
 
 class Metrics:

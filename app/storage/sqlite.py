@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from app.process import current_pid
 from app.storage.base import INSERT_EVENT, INSERT_INPUT, INSERT_REJECTION, Router, SqlStorage, input_row
 from app.storage.outbox import INSERT_OUTBOX, user_key
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
@@ -28,18 +29,6 @@ _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_st
             # Checkpoints run in the background (see _Checkpointer); this is only the backstop.
             "PRAGMA wal_autocheckpoint=10000")
 CHECKPOINT_INTERVAL_SECONDS = 0.1
-
-# Connections and lock files belong to the process that opened them (gunicorn forks its workers).
-# The pid is kept here rather than asked for on every write: os.getpid() is a system call.
-_pid = os.getpid()
-
-
-def _note_fork() -> None:
-    global _pid
-    _pid = os.getpid()
-
-
-os.register_at_fork(after_in_child=_note_fork)
 
 
 def sqlite_path(url: str) -> str:
@@ -64,14 +53,14 @@ class SqliteStorage(SqlStorage):
         if self._write_lock_path is None:
             return None
         local = self._local
-        if getattr(local, "lock_pid", None) != _pid:
+        if getattr(local, "lock_pid", None) != current_pid():
             local.lock_fd = os.open(self._write_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            local.lock_pid = _pid
+            local.lock_pid = current_pid()
         return int(local.lock_fd)
 
     def _connection(self) -> sqlite3.Connection:
         local = self._local
-        if getattr(local, "pid", None) != _pid:
+        if getattr(local, "pid", None) != current_pid():
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
@@ -80,7 +69,7 @@ class SqliteStorage(SqlStorage):
                 connection.execute(pragma)
             connection.execute(f"PRAGMA synchronous={self.synchronous}")
             connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-            local.connection, local.pid = connection, _pid
+            local.connection, local.pid = connection, current_pid()
         connection = local.connection
         assert isinstance(connection, sqlite3.Connection)
         return connection
@@ -181,7 +170,7 @@ class SqliteStorage(SqlStorage):
     def close(self) -> None:
         """Close this thread's connection."""
         connection = getattr(self._local, "connection", None)
-        if connection is not None and getattr(self._local, "pid", None) == _pid:
+        if connection is not None and getattr(self._local, "pid", None) == current_pid():
             connection.close()
         self._local = threading.local()
 
@@ -206,8 +195,8 @@ class _Checkpointer:
 
     def note_write(self) -> None:
         """Ask for a checkpoint soon; starts this process's thread the first time."""
-        if self._pid != _pid:
-            self._pid = _pid
+        if self._pid != current_pid():
+            self._pid = current_pid()
             self._dirty = threading.Event()
             threading.Thread(target=self._run, name="tagway-sqlite-checkpoint", daemon=True).start()
         if not self._dirty.is_set():  # set() takes a lock and wakes waiters: once per round is enough
