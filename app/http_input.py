@@ -16,6 +16,10 @@ from app.storage.records import InputRecord
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-write-key"})
 CREDENTIAL_PARAMS = frozenset({"k", "writekey", "write_key", "key", "token", "api_key", "access_token"})
 MASK = "***"
+# Header names by WSGI environ key (HTTP_X_SHOPIFY_TOPIC → X-Shopify-Topic): providers send the
+# same few every time. Bounded, since a client may send any names.
+_HEADER_NAMES: dict[str, str] = {}
+_MAX_HEADER_NAMES = 1024
 
 
 def masked_query(query_string: str) -> str:
@@ -133,8 +137,16 @@ def read_body(request: WsgiRequest, limits: Limits) -> ReceivedBody:
 def request_headers(request: WsgiRequest) -> dict[str, str]:
     """The request's headers in one pass over the WSGI environ."""
     environ = request.environ
-    headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items()
-               if key.startswith("HTTP_")}
+    names = _HEADER_NAMES
+    headers = {}
+    for key, value in environ.items():
+        if key[:5] == "HTTP_":
+            name = names.get(key)
+            if name is None:
+                name = key[5:].replace("_", "-").title()
+                if len(names) < _MAX_HEADER_NAMES:
+                    names[key] = name
+            headers[name] = value
     if environ.get("CONTENT_TYPE"):
         headers["Content-Type"] = environ["CONTENT_TYPE"]
     if environ.get("CONTENT_LENGTH"):
