@@ -32,7 +32,8 @@ from app.problems import ProblemError
 from app.storage.records import InputRecord
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate, max-age=0", "Pragma": "no-cache", "Expires": "0"}
+# Cache-Control alone: RFC 9111 deprecates Pragma, and a cache that knows max-age ignores Expires.
+NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate, max-age=0"}
 MAX_CHUNKS = 64
 CORS_HEADERS = "Content-Type, Authorization"
 
