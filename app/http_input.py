@@ -105,7 +105,7 @@ class WsgiRequest:
         return self.environ.get("REMOTE_ADDR")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReceivedBody:
     """The body as read: possibly only its beginning when it was too large."""
 

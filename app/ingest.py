@@ -32,7 +32,7 @@ _REASON_OF_SLUG = {
 _MAX_KEPT_EVENT_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Outcome:
     """The answer to an ingest: a status and a JSON body (a problem body when `problem`)."""
 

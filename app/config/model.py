@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from adapters.base import Source
@@ -59,7 +60,11 @@ class SourceConfig:
     secret_settings: tuple[str, ...] = ()
 
     def as_adapter_source(self) -> Source:
-        """The view of this source that an adapter receives."""
+        """The view of this source that an adapter receives (made once: every input asks for it)."""
+        return self._adapter_source
+
+    @cached_property
+    def _adapter_source(self) -> Source:
         return Source(id=self.id, adapter=self.adapter, settings=self.settings)
 
 

@@ -22,7 +22,7 @@ MAX_FUTURE = timedelta(days=1)
 _TIME_EXPECTATION = "an RFC 3339 time with an offset, e.g. 2026-11-24T09:30:00.000Z"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Arrival:
     """How an input reached the gateway: when, from where, through which source."""
 
@@ -35,7 +35,7 @@ class Arrival:
 
     def __post_init__(self) -> None:
         if not self.received_text:
-            object.__setattr__(self, "received_text", format_time(self.received_at))
+            self.received_text = format_time(self.received_at)
 
 
 @dataclass(frozen=True)

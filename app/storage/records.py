@@ -1,4 +1,9 @@
-"""What the gateway writes and reads: plain records, independent of the database engine."""
+"""What the gateway writes and reads: plain records, independent of the database engine.
+
+The records made for every input are slotted dataclasses rather than frozen ones: nothing
+mutates them, and a frozen dataclass's __init__ costs a microsecond more per instance on the
+ingestion path.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ class StorageUnavailable(Exception):
     """The database cannot be reached or is busy beyond the timeout: answer 503, the client retries."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InputRecord:
     """The raw request as received (credentials removed, body capped)."""
 
@@ -34,7 +39,7 @@ class InputRecord:
         return len(self.body) < self.body_size
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EventRecord:
     """A validated canonical event and its JSON encoding."""
 
@@ -65,7 +70,7 @@ class RejectionRecord:
     event_body: bytes | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StoreResult:
     """Which events of a write were new (by index in the write) and the ids of the rows."""
 
