@@ -24,12 +24,18 @@ def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     text = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
     # Keep only brackets and quotes (one C pass over the body; the rest works on what is left).
     quoted = text.translate(None, _NOT_BRACKETS_OR_QUOTES)
-    if len(quoted) - quoted.count(b'"') <= max_depth:
+    quotes = quoted.count(b'"')
+    if len(quoted) - quotes <= max_depth:
         return False  # too few brackets to nest that deep: the common case
-    # Removing adjacent quotes only empties or merges strings, which leaves what is outside them
-    # as it was; the few strings left are cut out by the regex.
-    quoted = quoted.replace(b'""', b"")
-    brackets = _STRING_WITHOUT_ESCAPED_QUOTES.sub(b"", quoted) if b'"' in quoted else quoted
+    if quoted.count(b'""') * 2 == quotes:
+        # Every quote has its partner right beside it, so no string holds a bracket (the usual
+        # case): without the quotes, what is left is the structure.
+        brackets = quoted.translate(None, b'"')
+    else:
+        # Removing adjacent quotes only empties or merges strings, which leaves what is outside
+        # them as it was; the few strings left are cut out by the regex.
+        quoted = quoted.replace(b'""', b"")
+        brackets = _STRING_WITHOUT_ESCAPED_QUOTES.sub(b"", quoted)
     for _ in range(max_depth):
         # A placeholder keeps `{[]}` from losing two levels in one pass.
         reduced = brackets.replace(b"[]", b"\0").replace(b"{}", b"\0").replace(b"\0", b"")

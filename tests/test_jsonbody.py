@@ -35,6 +35,16 @@ def test_depth_check_matches_the_real_depth(value: Any, limit: int, ascii_only: 
     assert json_depth_exceeds(text, limit) == (depth(value) > limit)
 
 
+@pytest.mark.parametrize("value", [
+    ["", "[", "", "]"], {"a": "]]]]", "b": [[[]]]}, [["{"], "}", ""], {"": "", "[[": [[["x"]]]}, [[[[[[]]]]]],
+    {"k": [{"a": ""}, {"b": ""}], "c": {"d": {"e": ""}}},
+])
+def test_brackets_inside_strings_never_count(value: Any) -> None:
+    text = json.dumps(value).encode()
+    for limit in range(1, 8):
+        assert json_depth_exceeds(text, limit) == (depth(value) > limit), limit
+
+
 def test_deep_nesting_is_refused_before_parsing() -> None:
     with pytest.raises(PayloadInvalid) as caught:
         parse_json(b"[" * 100_000 + b"]" * 100_000, max_depth=32)
