@@ -24,6 +24,7 @@ Event = dict[str, Any]
 
 # Fixed namespace so that derived ids are the same on every machine and in every release.
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c1a52-3c55-4c36-9a52-0d6f4b1a7e21")
+_EVENT_ID_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
 
 _MAX_VALUE_IN_PROBLEM = 200
 
@@ -96,6 +97,10 @@ class Headers(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The header's value, or `default` (without Mapping.get's KeyError for a missing one)."""
+        return self._items.get(key.lower(), default)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._items)
@@ -228,9 +233,14 @@ class Adapter:
 
 
 def derive_event_id(*parts: object) -> str:
-    """A deterministic event id from a provider's identifiers (same delivery → same id)."""
+    """A deterministic event id from a provider's identifiers (same delivery → same id): a UUID v5."""
     key = "\x1f".join(str(part) for part in parts)
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, key))
+    # uuid.uuid5 spelled out: it builds two UUID objects on the way, for every webhook.
+    digest = bytearray(hashlib.sha1(_EVENT_ID_NAMESPACE_BYTES + key.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def hmac_sha256(key: bytes, message: bytes) -> bytes:
