@@ -113,20 +113,20 @@ class SqliteStorage(SqlStorage):
     def store(self, source_input: InputRecord, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
         """Write the input, its new events, their outbox rows and its rejections in one transaction."""
+        # What needs no database (compressing the body, encoding, routing) is done before the
+        # write lock is taken: while one worker holds it, every other worker's write waits.
+        input_values = input_row(source_input)
+        destinations = [route(record.event) for record in events] if route is not None else None
+        rejection_rows = [_rejection_row(rejection) for rejection in rejections]
         with self.transaction(write=True) as connection:
-            input_id = self._insert_input(connection, source_input)
+            input_id = _insert_input(connection, input_values)
             stored: dict[int, int] = {}
             if events:
                 stored = self._insert_events(connection, input_id, events)
-                if route is not None:
-                    self._insert_outbox(connection, events, stored, route)
-            rejection_ids = self._insert_rejections(connection, input_id, rejections)
+                if destinations:
+                    self._insert_outbox(connection, events, stored, destinations)
+            rejection_ids = tuple(_insert_rejection(connection, input_id, row) for row in rejection_rows)
         return StoreResult(input_id=input_id, stored=frozenset(stored), rejection_ids=rejection_ids)
-
-    def _insert_input(self, connection: Any, record: InputRecord) -> int:
-        """lastrowid: cheaper than RETURNING in SQLite."""
-        cursor = connection.execute(INSERT_INPUT, input_row(record))
-        return int(cursor.lastrowid)
 
     def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
         """One statement for a batch: under the write lock, the new rows are exactly those past the old maximum."""
@@ -144,28 +144,18 @@ class SqliteStorage(SqlStorage):
                 stored[index] = seq
         return stored
 
-    def _insert_outbox(self, connection: Any, events: Sequence[EventRecord], stored: dict[int, int],
-                       route: Router) -> None:
+    @staticmethod
+    def _insert_outbox(connection: Any, events: Sequence[EventRecord], stored: dict[int, int],
+                       destinations: list[Sequence[str]]) -> None:
+        """One row per (new event, destination); duplicates of stored events get none."""
         outbox: list[tuple[Any, ...]] = []
         for index, seq in sorted(stored.items()):
-            event = events[index].event
-            destinations = route(event)
-            if destinations:
+            if destinations[index]:
+                event = events[index].event
                 now, key = event["receivedAt"], user_key(event)
-                outbox.extend((seq, destination, now, now, now, key) for destination in destinations)
+                outbox.extend((seq, destination, now, now, now, key) for destination in destinations[index])
         if outbox:
             connection.executemany(INSERT_OUTBOX, outbox)
-
-    def _insert_rejections(self, connection: Any, input_id: int,
-                           rejections: Sequence[RejectionRecord]) -> tuple[int, ...]:
-        ids = []
-        for rejection in rejections:
-            row = connection.execute(INSERT_REJECTION, (
-                rejection.received_at, input_id, rejection.source_id, rejection.adapter, rejection.endpoint,
-                rejection.status, rejection.reason, orjson.dumps(rejection.problems).decode(),
-                rejection.event_index, rejection.event_body)).fetchone()
-            ids.append(int(row[0]))
-        return tuple(ids)
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -173,6 +163,22 @@ class SqliteStorage(SqlStorage):
         if connection is not None and getattr(self._local, "pid", None) == current_pid():
             connection.close()
         self._local = threading.local()
+
+
+def _rejection_row(rejection: RejectionRecord) -> tuple[Any, ...]:
+    """The values of INSERT_REJECTION but the input id (known once the input is written), which goes second."""
+    return (rejection.received_at, rejection.source_id, rejection.adapter, rejection.endpoint, rejection.status,
+            rejection.reason, orjson.dumps(rejection.problems).decode(), rejection.event_index, rejection.event_body)
+
+
+def _insert_input(connection: Any, values: tuple[Any, ...]) -> int:
+    """lastrowid: cheaper than RETURNING in SQLite."""
+    return int(connection.execute(INSERT_INPUT, values).lastrowid)
+
+
+def _insert_rejection(connection: Any, input_id: int, row: tuple[Any, ...]) -> int:
+    received_at, *rest = row
+    return int(connection.execute(INSERT_REJECTION, (received_at, input_id, *rest)).fetchone()[0])
 
 
 def _rollback(connection: sqlite3.Connection) -> None:
