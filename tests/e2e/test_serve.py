@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -45,11 +46,17 @@ def test_metrics_add_up_over_all_workers(gateway: RunningGateway) -> None:
         response = requests.post(f"{gateway.url}/v1/events", json={"id": f"m-{n}", "name": "Lead"},
                                  headers={**WRITE, "Connection": "close"}, timeout=5)
         assert response.status_code == 200
-    after = requests.get(f"{gateway.url}/metrics", timeout=5).text
-    stored = metric(after, "tagway_events_total", source="web", outcome="stored") - \
-        metric(before, "tagway_events_total", source="web", outcome="stored")
-    requests_counted = metric(after, "tagway_http_requests_total", route="/v1/events", status="200") - \
-        metric(before, "tagway_http_requests_total", route="/v1/events", status="200")
+    # Each worker writes its counts once a second: within a few seconds every request is in.
+    deadline = time.monotonic() + 10
+    while True:
+        after = requests.get(f"{gateway.url}/metrics", timeout=5).text
+        stored = metric(after, "tagway_events_total", source="web", outcome="stored") - \
+            metric(before, "tagway_events_total", source="web", outcome="stored")
+        requests_counted = metric(after, "tagway_http_requests_total", route="/v1/events", status="200") - \
+            metric(before, "tagway_http_requests_total", route="/v1/events", status="200")
+        if (stored, requests_counted) == (sent, sent) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert stored == sent
     assert requests_counted == sent
     assert "tagway_http_request_duration_seconds_bucket" in after
