@@ -8,8 +8,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,41 +73,13 @@ class SqliteStorage(SqlStorage):
         assert isinstance(connection, sqlite3.Connection)
         return connection
 
-    @contextmanager
-    def transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+    def transaction(self, write: bool = False) -> _Transaction:
         """A transaction; writers queue on a file lock first, then on SQLite's own lock.
 
         SQLite's own busy handler polls with sleeps of 1 ms and more, which wastes most of a
         short write; a blocking flock() wakes the next writer the moment the lock is free.
         """
-        lock = self._write_lock() if write else None
-        if lock is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield from self._transaction(write)
-        finally:
-            if lock is not None:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-                if self._checkpointer is not None:
-                    self._checkpointer.note_write()
-
-    def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
-        try:
-            connection = self._connection()
-            # Writers already queue on the file lock, so a deferred BEGIN does not risk SQLITE_BUSY
-            # between our own processes; anything else writing (migrations) waits on busy_timeout.
-            connection.execute("BEGIN")
-        except sqlite3.Error as error:
-            raise StorageUnavailable(f"SQLite database {self.path} unavailable: {error}") from error
-        try:
-            yield connection
-            connection.execute("COMMIT")
-        except sqlite3.OperationalError as error:
-            _rollback(connection)
-            raise StorageUnavailable(f"SQLite database {self.path} unavailable: {error}") from error
-        except BaseException:
-            _rollback(connection)
-            raise
+        return _Transaction(self, self._write_lock() if write else None)
 
     def store(self, source_input: InputRecord, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
@@ -163,6 +134,57 @@ class SqliteStorage(SqlStorage):
         if connection is not None and getattr(self._local, "pid", None) == current_pid():
             connection.close()
         self._local = threading.local()
+
+
+class _Transaction:
+    """The context manager of SqliteStorage.transaction (a class: every input enters one)."""
+
+    __slots__ = ("connection", "lock", "storage")
+
+    def __init__(self, storage: SqliteStorage, lock: int | None) -> None:
+        self.storage = storage
+        self.lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        if self.lock is not None:
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
+        try:
+            self.connection = self.storage._connection()
+            # Writers already queue on the file lock, so a deferred BEGIN does not risk SQLITE_BUSY
+            # between our own processes; anything else writing (migrations) waits on busy_timeout.
+            self.connection.execute("BEGIN")
+        except sqlite3.Error as error:
+            self._release()
+            raise StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {error}") from error
+        except BaseException:
+            self._release()
+            raise
+        return self.connection
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        try:
+            if kind is not None:
+                _rollback(self.connection)
+                if isinstance(error, sqlite3.OperationalError):
+                    raise StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {error}") from error
+                return
+            try:
+                self.connection.execute("COMMIT")
+            except sqlite3.OperationalError as failure:
+                _rollback(self.connection)
+                raise StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {failure}") from failure
+            except BaseException:
+                _rollback(self.connection)
+                raise
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
+            checkpointer = self.storage._checkpointer
+            if checkpointer is not None:
+                checkpointer.note_write()
 
 
 def _rejection_row(rejection: RejectionRecord) -> tuple[Any, ...]:

@@ -76,6 +76,17 @@ def test_events_are_stored_once_per_source_and_id(storage: SqlStorage) -> None:
     assert [row["event"]["id"] for row in storage.list_events(EventQuery())] == ["a", "c", "b", "a"]
 
 
+def test_a_write_that_fails_halfway_leaves_nothing_and_the_next_one_goes_through(storage: SqlStorage) -> None:
+    with pytest.raises(RuntimeError), storage.transaction(write=True) as connection:
+        connection.execute(storage.sql("INSERT INTO inputs (received_at, endpoint, method, path, body, body_size) "
+                                       "VALUES (?, ?, ?, ?, ?, ?)"), (T0, "events", "POST", "/v1/events", b"{}", 2))
+        raise RuntimeError("the request failed halfway")
+    assert storage.store(an_input(), [record(event("after"))]).stored == frozenset({0})
+    with storage.transaction() as connection:
+        assert connection.execute("SELECT count(*) FROM inputs").fetchone()[0] == 1
+    assert storage.count_events() == 1
+
+
 def test_large_batches_keep_64_bit_ids_and_order(storage: SqlStorage) -> None:
     events = [record({**event(f"id-{n}"), "commerce": {"orderId": str(2**63 - n)}}) for n in range(500)]
     result = storage.store(an_input(), events)
