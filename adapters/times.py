@@ -19,7 +19,10 @@ def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("z", "Z"))
     if moment.tzinfo is None:
         raise ValueError("an RFC 3339 time needs an offset such as Z or +09:00")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("a time between the years 1 and 9999 in UTC") from None
 
 
 def from_epoch_millis(millis: int | float) -> datetime:

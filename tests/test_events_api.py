@@ -117,6 +117,16 @@ def test_single_invalid_event_is_a_400_with_field_value_expectation(client: Flas
     assert rejection is not None and rejection["reason"] == "schema"
 
 
+@pytest.mark.parametrize("field", ["occurredAt", "sentAt"])
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_beyond_the_calendar_in_utc_is_a_400_naming_it(client: FlaskClient, field: str, moment: str) -> None:
+    times = {"occurredAt": "2026-11-24T12:00:00.000Z", field: moment}
+    response = post(client, {**PAGE_VIEW, **times})
+    assert response.status_code == 400
+    [error] = response.get_json()["errors"]
+    assert (error["field"], error["value"]) == (field, moment)
+
+
 def test_unknown_fields_are_named_with_what_is_allowed(client: FlaskClient) -> None:
     response = post(client, {**PAGE_VIEW, "userId": "u1"})
     [error] = response.get_json()["errors"]
