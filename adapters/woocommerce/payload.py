@@ -53,6 +53,6 @@ def gmt_time(value: Any, path: str) -> str | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+        return format_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an offset that leaves the calendar in UTC
         raise PayloadInvalid(path, value, "a GMT time such as 2017-03-22T19:28:02") from None
-    return format_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

@@ -119,6 +119,13 @@ def test_a_registered_customer_is_the_member() -> None:
     assert event["user"]["memberId"] == "25"
 
 
+@pytest.mark.parametrize("moment", ["yesterday", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_that_is_not_a_gmt_time_is_named(moment: str) -> None:
+    with pytest.raises(PayloadInvalid) as caught:
+        parse({**ORDER, "date_created_gmt": moment})
+    assert (caught.value.problems[0].field, caught.value.problems[0].value) == ("date_created_gmt", moment)
+
+
 def test_unmapped_topics_are_not_even_parsed() -> None:
     assert adapter.parse(request(b"not json", **{"X-WC-Webhook-Topic": "product.updated"}), SOURCE) == []
 
