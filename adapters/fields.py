@@ -18,11 +18,18 @@ from adapters.times import format_time, parse_time
 MAX_ID = 100  # ids in the canonical event are strings of at most 100 characters
 MAX_TEXT = 512  # text properties of the canonical event (item names, SKUs, variants)
 MAX_EMAIL = 320  # RFC 3696's longest address
+MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 PHONE_LENGTHS = range(3, 41)  # shorter or longer is no phone number the canonical event keeps
 
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def provider_source(topic: str, delivery_id: str | None = None, shop: str | None = None) -> dict[str, str]:
+    """The provider's `source` fields (topic, delivery id, shop), cut to 200 characters; empty ones left out."""
+    given = {"topic": topic, "deliveryId": delivery_id, "shop": shop}
+    return {key: value[:MAX_SOURCE_TEXT] for key, value in given.items() if value}
 
 
 def obj(value: Any, path: str) -> dict[str, Any]:

@@ -236,3 +236,10 @@ def test_keyed_currency_and_moment_name_the_platforms_example() -> None:
     assert "e.g. 2020-07-17T15:28:14+09:00" in keyed_refusal(keyed_fields.moment, "yesterday",
                                                             example="2020-07-17T15:28:14+09:00")
     assert keyed_fields.compact({"a": None, "b": 0}) == {"b": 0}
+
+
+def test_provider_source_fields_are_cut_to_200_characters_and_empty_ones_left_out() -> None:
+    cut = fields.provider_source("orders/create", "d" * 300, None)
+    assert cut == {"topic": "orders/create", "deliveryId": "d" * 200}
+    without_delivery = fields.provider_source("order.updated", "", "shop.example")
+    assert without_delivery == {"topic": "order.updated", "shop": "shop.example"}

@@ -18,9 +18,8 @@ from adapters.bigcommerce import enrichment, signature
 from adapters.bigcommerce.mapping import SCOPES
 from adapters.bigcommerce.payload import opt_ident, unix_time
 from adapters.bigcommerce.settings import BigCommerceSettings
-from adapters.fields import obj, text
+from adapters.fields import obj, provider_source, text
 
-MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 PRODUCER_PREFIX = "stores/"
 
 
@@ -109,9 +108,7 @@ def _identified(event: Event, payload: dict[str, Any], scope: str, shop: str | N
     # Every redelivery of one event carries the same hash; it is computed from `data`, which two
     # scopes may share (order/created and order/updated), hence the scope in the key.
     identified: Event = {"id": derive_event_id("bigcommerce", shop or "", scope, digest), **event,
-                         "source": {"topic": scope[:MAX_SOURCE_TEXT], "deliveryId": digest[:MAX_SOURCE_TEXT]}}
-    if shop:
-        identified["source"]["shop"] = shop[:MAX_SOURCE_TEXT]
+                         "source": provider_source(scope, digest, shop)}
     if payload.get("created_at") is not None:
         identified["occurredAt"] = unix_time(payload["created_at"], "created_at")
     return identified

@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validates
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, SignatureInvalid, Source
+from adapters.fields import MAX_SOURCE_TEXT
 from adapters.standard_webhooks import valid_secret, verify_standard_webhook
 from adapters.times import parse_time
 
@@ -92,7 +93,7 @@ def _with_delivery(event: Any, delivery: str | None) -> Any:
         return event
     given = event.get("source")
     source = given if isinstance(given, dict) else {}
-    return {**event, "source": {**source, "deliveryId": delivery[:200]}}
+    return {**event, "source": {**source, "deliveryId": delivery[:MAX_SOURCE_TEXT]}}
 
 
 adapter = CanonicalAdapter()

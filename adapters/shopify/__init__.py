@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields, validate
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source, derive_event_id
-from adapters.fields import obj
+from adapters.fields import obj, provider_source
 from adapters.shopify.mapping import TOPICS
 from adapters.shopify.signature import HMAC_HEADERS, header, verify_signature
 
@@ -16,7 +14,6 @@ ADMIN_EVENTS = ("Order creation (orders/create), Order payment (orders/paid), Or
                 "Refund create (refunds/create), Checkout creation (checkouts/create), Checkout update "
                 "(checkouts/update), Cart creation (carts/create), Cart update (carts/update), Customer creation "
                 "(customers/create)")
-MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 
 
 class ShopifySettings(Schema):
@@ -87,11 +84,8 @@ def _identified(event: Event, request: InboundRequest, topic: str) -> Event:
     shop = header(request, "Shop-Domain")
     # One merchant action (the event id) can reach several subscriptions; the topic keeps the
     # different events of one action (orders/create and orders/paid) apart.
-    source: dict[str, Any] = {"topic": topic[:MAX_SOURCE_TEXT],
-                              "deliveryId": str(webhook_id or event_id)[:MAX_SOURCE_TEXT]}
-    if shop:
-        source["shop"] = shop[:MAX_SOURCE_TEXT]
-    return {"id": derive_event_id("shopify", shop or "", topic, event_id or webhook_id), **event, "source": source}
+    return {"id": derive_event_id("shopify", shop or "", topic, event_id or webhook_id), **event,
+            "source": provider_source(topic, str(webhook_id or event_id), shop)}
 
 
 adapter = ShopifyAdapter()

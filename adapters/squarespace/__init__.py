@@ -14,13 +14,12 @@ from adapters.base import (
     Source,
     derive_event_id,
 )
-from adapters.fields import iso_time, obj, text
+from adapters.fields import iso_time, obj, provider_source, text
 from adapters.squarespace import enrichment, signature
 from adapters.squarespace.mapping import TOPICS
 from adapters.squarespace.payload import ident
 from adapters.squarespace.settings import SquarespaceSettings
 
-MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 SUBSCRIPTIONS = "https://api.squarespace.com/1.0/webhook_subscriptions"
 
 
@@ -87,9 +86,7 @@ def _identified(event: Event, payload: dict[str, Any], topic: str) -> Event:
     notification = ident(payload.get(key), key)
     website = text(payload.get("websiteId"), "websiteId")
     identified: Event = {"id": derive_event_id("squarespace", website or "", notification), **event,
-                         "source": {"topic": topic[:MAX_SOURCE_TEXT], "deliveryId": notification[:MAX_SOURCE_TEXT]}}
-    if website:
-        identified["source"]["shop"] = website[:MAX_SOURCE_TEXT]
+                         "source": provider_source(topic, notification, website)}
     if payload.get("createdOn") is not None:
         identified["occurredAt"] = iso_time(payload["createdOn"], "createdOn")
     return identified

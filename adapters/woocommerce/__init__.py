@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields, validate
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Reply, Source, derive_event_id
-from adapters.fields import obj
+from adapters.fields import obj, provider_source
 from adapters.woocommerce.mapping import TOPICS, Keyed
 from adapters.woocommerce.signature import SIGNATURE_HEADER, is_ping, verify_signature
 
-MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 PING_REPLY = Reply(200, b"webhook ping acknowledged")
 
 
@@ -70,12 +67,8 @@ def _identified(keyed: Keyed, request: InboundRequest, topic: str) -> Event:
     """The event with an id derived from the site and the resource's state, and the delivery it came in."""
     site = request.header("X-WC-Webhook-Source")
     delivery = request.header("X-WC-Webhook-Delivery-ID")
-    source: dict[str, Any] = {"topic": topic[:MAX_SOURCE_TEXT]}
-    if delivery:
-        source["deliveryId"] = delivery[:MAX_SOURCE_TEXT]
-    if site:
-        source["shop"] = site[:MAX_SOURCE_TEXT]
-    return {"id": derive_event_id("woocommerce", site or "", *keyed.key), **keyed.event, "source": source}
+    return {"id": derive_event_id("woocommerce", site or "", *keyed.key), **keyed.event,
+            "source": provider_source(topic, delivery, site)}
 
 
 adapter = WooCommerceAdapter()
