@@ -19,6 +19,7 @@ MAX_ID = 100  # ids in the canonical event are strings of at most 100 characters
 MAX_TEXT = 512  # text properties of the canonical event (item names, SKUs, variants)
 MAX_EMAIL = 320  # RFC 3696's longest address
 MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
+MAX_PROPERTY_BYTES = 512  # a string property (or trait) of the canonical event, in UTF-8 bytes
 PHONE_LENGTHS = range(3, 41)  # shorter or longer is no phone number the canonical event keeps
 
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -30,6 +31,12 @@ def provider_source(topic: str, delivery_id: str | None = None, shop: str | None
     """The provider's `source` fields (topic, delivery id, shop), cut to 200 characters; empty ones left out."""
     given = {"topic": topic, "deliveryId": delivery_id, "shop": shop}
     return {key: value[:MAX_SOURCE_TEXT] for key, value in given.items() if value}
+
+
+def present_properties(**values: Any) -> dict[str, Any]:
+    """The given values that are present, strings kept only when they fit a canonical property."""
+    return {key: value for key, value in values.items()
+            if value is not None and not (isinstance(value, str) and len(value.encode()) > MAX_PROPERTY_BYTES)}
 
 
 def obj(value: Any, path: str) -> dict[str, Any]:

@@ -23,12 +23,12 @@ from adapters.fields import (
     opt_iso_time,
     opt_obj,
     phone,
+    present_properties,
     quantity,
     text,
 )
 
 MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
-MAX_PROPERTY_BYTES = 512
 MAX_TEXT = 512  # characters of an item's name, variant, brand, sku
 
 T = TypeVar("T")
@@ -91,8 +91,8 @@ def checkout_begun(checkout: dict[str, Any], time_field: str) -> Event | None:
     commerce["items"] = _items(checkout)
     event: Event = {"name": "CheckoutBegin", "commerce": commerce}
     recovery_url = text(checkout.get("abandoned_checkout_url"), "abandoned_checkout_url")
-    properties = _properties(checkoutToken=opt_ident(checkout.get("token"), "token"),
-                             checkoutId=opt_ident(checkout.get("id"), "id"), abandonedCheckoutUrl=recovery_url)
+    properties = present_properties(checkoutToken=opt_ident(checkout.get("token"), "token"),
+                                    checkoutId=opt_ident(checkout.get("id"), "id"), abandonedCheckoutUrl=recovery_url)
     if properties:
         event["properties"] = properties
     _add_user(event, checkout)
@@ -128,8 +128,8 @@ def customer_created(customer: dict[str, Any]) -> Event | None:
     found_phone = phone(customer.get("phone"), "phone", strip=False)
     if found_phone:
         user["phone"] = found_phone
-    traits = _properties(firstName=text(customer.get("first_name"), "first_name"),
-                         lastName=text(customer.get("last_name"), "last_name"))
+    traits = present_properties(firstName=text(customer.get("first_name"), "first_name"),
+                                lastName=text(customer.get("last_name"), "last_name"))
     if traits:
         user["traits"] = traits
     return _with_time({"name": "SignUp", "user": user}, customer, "created_at")
@@ -160,9 +160,9 @@ def _order_event(name: str, order: dict[str, Any], time_field: str) -> Event:
         commerce["cartId"] = cart_id
     commerce["items"] = _items(order)
     event: Event = {"name": name, "commerce": commerce}
-    properties = _properties(orderName=text(order.get("name"), "name"),
-                             financialStatus=text(order.get("financial_status"), "financial_status"),
-                             test=order.get("test") if isinstance(order.get("test"), bool) else None)
+    properties = present_properties(orderName=text(order.get("name"), "name"),
+                                    financialStatus=text(order.get("financial_status"), "financial_status"),
+                                    test=order.get("test") if isinstance(order.get("test"), bool) else None)
     if properties:
         event["properties"] = properties
     _add_user(event, order)
@@ -296,8 +296,8 @@ def _add_user(event: Event, payload: dict[str, Any]) -> None:
         user["phone"] = found_phone
     if not user:
         return
-    traits = _properties(firstName=text(customer.get("first_name"), "customer.first_name"),
-                         lastName=text(customer.get("last_name"), "customer.last_name"))
+    traits = present_properties(firstName=text(customer.get("first_name"), "customer.first_name"),
+                                lastName=text(customer.get("last_name"), "customer.last_name"))
     if traits:
         user["traits"] = traits
     event["user"] = user
@@ -307,12 +307,6 @@ def _add_locale(event: Event, payload: dict[str, Any]) -> None:
     locale = text(payload.get("customer_locale"), "customer_locale")
     if locale and len(locale) <= 35:
         event["context"] = {"locale": locale}
-
-
-def _properties(**values: Any) -> dict[str, Any]:
-    """The given values that are present, strings kept only when they fit a canonical property."""
-    return {key: value for key, value in values.items()
-            if value is not None and not (isinstance(value, str) and len(value.encode()) > MAX_PROPERTY_BYTES)}
 
 
 def _with_time(event: Event, payload: dict[str, Any], field: str) -> Event:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid
-from adapters.fields import MAX_TEXT, currency, items_of, major, obj, obj_or_empty, quantity
+from adapters.fields import MAX_TEXT, currency, items_of, major, obj, obj_or_empty, present_properties, quantity
 from adapters.woocommerce.payload import amount, email, gmt_time, ident, phone, text
 
 MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
-MAX_PROPERTY_BYTES = 512
 CHECKOUT_STATUSES = frozenset({"pending", "failed", "checkout-draft"})
 """Orders not placed yet: the customer is in (or left) the payment step."""
 NOT_ORDERS = frozenset({"draft", "auto-draft", "trash"})
@@ -73,8 +72,8 @@ def customer_events(customer: dict[str, Any]) -> list[Keyed]:
     found_phone = phone(billing.get("phone"), "billing.phone")
     if found_phone:
         user["phone"] = found_phone
-    traits = _present(firstName=text(customer.get("first_name"), "first_name"),
-                      lastName=text(customer.get("last_name"), "last_name"))
+    traits = present_properties(firstName=text(customer.get("first_name"), "first_name"),
+                                lastName=text(customer.get("last_name"), "last_name"))
     if traits:
         user["traits"] = traits
     event: Event = {"name": "SignUp", "user": user}
@@ -105,8 +104,8 @@ def _order_base(order: dict[str, Any], order_id: str) -> Event:
     commerce: dict[str, Any] = {"orderId": order_id, "currency": money_currency, "value": major(total),
                                 "items": [_item(line, f"line_items[{i}]") for i, line in enumerate(lines[:MAX_ITEMS])]}
     event: Event = {"commerce": commerce}
-    properties = _present(orderNumber=ident(order.get("number"), "number"), status=order.get("status"),
-                          paymentMethod=text(order.get("payment_method"), "payment_method"))
+    properties = present_properties(orderNumber=ident(order.get("number"), "number"), status=order.get("status"),
+                                    paymentMethod=text(order.get("payment_method"), "payment_method"))
     if properties:
         event["properties"] = properties
     user = _buyer(order)
@@ -139,7 +138,7 @@ def _refunds(order: dict[str, Any], order_id: str, base: Event) -> list[Keyed]:
         # WooCommerce's REST API v1 wrote the reason under "refund".
         reason = text(refund.get("reason"), f"{path}.reason") or text(refund.get("refund"), f"{path}.refund")
         event: Event = {"name": "Refund", "commerce": commerce,
-                        "properties": _present(refundId=refund_id, reason=reason)}
+                        "properties": present_properties(refundId=refund_id, reason=reason)}
         if "user" in base:
             event["user"] = base["user"]
         occurred = gmt_time(order.get("date_modified_gmt"), "date_modified_gmt")
@@ -186,14 +185,8 @@ def _buyer(order: dict[str, Any]) -> dict[str, Any] | None:
         user["phone"] = found_phone
     if not user:
         return None
-    traits = _present(firstName=text(billing.get("first_name"), "billing.first_name"),
-                      lastName=text(billing.get("last_name"), "billing.last_name"))
+    traits = present_properties(firstName=text(billing.get("first_name"), "billing.first_name"),
+                                lastName=text(billing.get("last_name"), "billing.last_name"))
     if traits:
         user["traits"] = traits
     return user
-
-
-def _present(**values: Any) -> dict[str, Any]:
-    """The given values that are present, strings kept only when they fit a canonical property."""
-    return {key: value for key, value in values.items()
-            if value is not None and not (isinstance(value, str) and len(value.encode()) > MAX_PROPERTY_BYTES)}
