@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from adapters.base import Headers, InboundRequest, Problem, Reply
 from adapters.times import format_time, parse_time
 from app.gateway import Gateway
+from app.http_input import query_parameters
 from app.ingest import Outcome
 from app.problems import ProblemError
 from app.storage.records import InputRecord
@@ -62,7 +62,7 @@ def _inbound(kept: dict[str, Any], body: bytes, max_json_depth: int) -> InboundR
         headers["Content-Type"] = headers.get("Content-Type", "application/json")
     return InboundRequest(
         method=kept["method"], path=kept["path"], headers=Headers(headers), body=body,
-        query=parse_qs(kept["query"], keep_blank_values=True), received_at=parse_time(kept["receivedAt"]),
+        query=query_parameters(kept["query"]), received_at=parse_time(kept["receivedAt"]),
         remote_addr=kept["remoteAddr"], max_json_depth=max_json_depth)
 
 
