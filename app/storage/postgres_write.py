@@ -89,9 +89,7 @@ def store_parameters(source_input: InputRecord, events: Sequence[EventRecord],
             seen.add(key)
             outbox_rows.extend((*key, destination, event["receivedAt"], user_key(event))
                                for destination in route(event))
-    rejection_rows = [(r.received_at, r.source_id, r.adapter, r.endpoint, r.status, r.reason,
-                       orjson.dumps(r.problems).decode(), r.event_index,
-                       None if r.event_body is None else base64.b64encode(r.event_body).decode())
+    rejection_rows = [(*r.row()[:-1], None if r.event_body is None else base64.b64encode(r.event_body).decode())
                       for r in rejections]
     return [source_input.received_at, source_input.source_id, source_input.adapter, source_input.endpoint,
             source_input.method, source_input.path, source_input.query,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from adapters.base import Event
 
 
@@ -68,6 +70,11 @@ class RejectionRecord:
     adapter: str | None = None
     event_index: int | None = None
     event_body: bytes | None = None
+
+    def row(self) -> tuple[Any, ...]:
+        """Its column values in table order, without the input id (known once the input is written)."""
+        return (self.received_at, self.source_id, self.adapter, self.endpoint, self.status, self.reason,
+                orjson.dumps(self.problems).decode(), self.event_index, self.event_body)
 
 
 @dataclass(slots=True)

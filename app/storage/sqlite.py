@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from app.process import current_pid
 from app.storage.base import INSERT_EVENT, INSERT_INPUT, INSERT_REJECTION, Router, SqlStorage, input_row
 from app.storage.outbox import INSERT_OUTBOX, user_key
@@ -88,7 +86,7 @@ class SqliteStorage(SqlStorage):
         # write lock is taken: while one worker holds it, every other worker's write waits.
         input_values = input_row(source_input)
         destinations = [route(record.event) for record in events] if route is not None else None
-        rejection_rows = [_rejection_row(rejection) for rejection in rejections]
+        rejection_rows = [rejection.row() for rejection in rejections]
         with self.transaction(write=True) as connection:
             input_id = _insert_input(connection, input_values)
             stored: dict[int, int] = {}
@@ -185,12 +183,6 @@ class _Transaction:
             checkpointer = self.storage._checkpointer
             if checkpointer is not None:
                 checkpointer.note_write()
-
-
-def _rejection_row(rejection: RejectionRecord) -> tuple[Any, ...]:
-    """The values of INSERT_REJECTION but the input id (known once the input is written), which goes second."""
-    return (rejection.received_at, rejection.source_id, rejection.adapter, rejection.endpoint, rejection.status,
-            rejection.reason, orjson.dumps(rejection.problems).decode(), rejection.event_index, rejection.event_body)
 
 
 def _insert_input(connection: Any, values: tuple[Any, ...]) -> int:
