@@ -153,7 +153,7 @@ class _Transaction:
             self.connection.execute("BEGIN")
         except sqlite3.Error as error:
             self._release()
-            raise StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {error}") from error
+            raise self._unavailable(error) from error
         except BaseException:
             self._release()
             raise
@@ -164,18 +164,21 @@ class _Transaction:
             if kind is not None:
                 _rollback(self.connection)
                 if isinstance(error, sqlite3.OperationalError):
-                    raise StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {error}") from error
+                    raise self._unavailable(error) from error
                 return
             try:
                 self.connection.execute("COMMIT")
             except sqlite3.OperationalError as failure:
                 _rollback(self.connection)
-                raise StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {failure}") from failure
+                raise self._unavailable(failure) from failure
             except BaseException:
                 _rollback(self.connection)
                 raise
         finally:
             self._release()
+
+    def _unavailable(self, error: sqlite3.Error) -> StorageUnavailable:
+        return StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {error}")
 
     def _release(self) -> None:
         if self.lock is not None:
