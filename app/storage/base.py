@@ -66,9 +66,9 @@ class SqlStorage(OutboxStore, abc.ABC):
     # --- writes -----------------------------------------------------------------------------
 
     @abc.abstractmethod
-    def store(self, source_input: InputRecord, events: Sequence[EventRecord],
+    def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
-        """Write the input, its new events, their outbox rows and its rejections in one transaction."""
+        """Write the input (None: not kept), its new events, their outbox rows and its rejections in one transaction."""
 
     def reject(self, source_input: InputRecord, rejection: RejectionRecord) -> int:
         """Keep a refused input and the reason; returns the rejection id."""

@@ -13,7 +13,7 @@ import psycopg
 
 from app.storage.base import Router, SqlStorage
 from app.storage.outbox import DUE_CONDITION, IN_ORDER_CONDITION
-from app.storage.postgres_write import STORE_INPUT, store_parameters, store_result
+from app.storage.postgres_write import store_parameters, store_result, store_statement
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
 
 
@@ -63,11 +63,12 @@ class PostgresStorage(SqlStorage):
         with self.connected() as connection, connection.transaction():
             yield connection
 
-    def store(self, source_input: InputRecord, events: Sequence[EventRecord],
+    def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
-        """The input, its new events, their outbox rows and its rejections in one statement (one commit)."""
+        """The input (unless None: not kept), its new events, their outbox rows and its rejections in one statement."""
         with self.connected() as connection:
-            rows = connection.execute(STORE_INPUT, store_parameters(source_input, events, rejections, route)).fetchall()
+            rows = connection.execute(store_statement(source_input),
+                                      store_parameters(source_input, events, rejections, route)).fetchall()
         return store_result(rows, events)
 
     def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -25,13 +25,17 @@ REJECTION_FIELDS = ("received_at", "source_id", "adapter", "endpoint", "status",
 
 # The rows travel as three JSON arrays: one parameter each, encoded by orjson, instead of
 # two dozen SQL arrays that psycopg would encode element by element in Python.
-STORE_INPUT = """
+_NEW_INPUT = """
 WITH new_input AS (
     INSERT INTO inputs (received_at, source_id, adapter, endpoint, method, path, query, headers, body,
                         body_size, remote_addr)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     RETURNING id
-), new_events AS (
+)"""
+# An input that is not kept: one row whose id is NULL, so that the rest of the statement is the same.
+_NO_INPUT = """
+WITH new_input AS (SELECT NULL::bigint AS id)"""
+_EVENTS_OUTBOX_REJECTIONS = """, new_events AS (
     INSERT INTO events (source_id, event_id, name, occurred_at, received_at, anonymous_id, member_id, email,
                         input_id, body)
     SELECT e.source_id, e.event_id, e.name, e.occurred_at, e.received_at, e.anonymous_id, e.member_id, e.email,
@@ -66,6 +70,8 @@ SELECT 'input', id, NULL, NULL FROM new_input
 UNION ALL SELECT 'event', seq, source_id, event_id FROM new_events
 UNION ALL SELECT 'rejection', id, NULL, NULL FROM new_rejections
 """
+STORE_INPUT = _NEW_INPUT + _EVENTS_OUTBOX_REJECTIONS
+STORE_WITHOUT_INPUT = _NO_INPUT + _EVENTS_OUTBOX_REJECTIONS
 
 
 def as_json_rows(fields: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> str:
@@ -73,9 +79,14 @@ def as_json_rows(fields: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> str:
     return orjson.dumps([dict(zip(fields, row, strict=True)) for row in rows]).decode()
 
 
-def store_parameters(source_input: InputRecord, events: Sequence[EventRecord],
+def store_statement(source_input: InputRecord | None) -> str:
+    """The statement that writes this input (or, when it is not kept, only what came of it)."""
+    return STORE_INPUT if source_input is not None else STORE_WITHOUT_INPUT
+
+
+def store_parameters(source_input: InputRecord | None, events: Sequence[EventRecord],
                      rejections: Sequence[RejectionRecord], route: Router | None) -> list[Any]:
-    """The statement's parameters: the input's values, then its events, outbox rows and rejections as JSON."""
+    """The statement's parameters: the input's values (if kept), then its events, outbox rows and rejections as JSON."""
     # row() with a placeholder input id: the statement takes the id from new_input.
     event_rows = [(*row[:8], row[9]) for row in (record.row(0) for record in events)]
     outbox_rows: list[tuple[Any, ...]] = []
@@ -91,16 +102,19 @@ def store_parameters(source_input: InputRecord, events: Sequence[EventRecord],
                                for destination in route(event))
     rejection_rows = [(*r.row()[:-1], None if r.event_body is None else base64.b64encode(r.event_body).decode())
                       for r in rejections]
+    rows = [as_json_rows(EVENT_FIELDS, event_rows), as_json_rows(OUTBOX_FIELDS, outbox_rows),
+            as_json_rows(REJECTION_FIELDS, rejection_rows)]
+    if source_input is None:
+        return rows
     return [source_input.received_at, source_input.source_id, source_input.adapter, source_input.endpoint,
             source_input.method, source_input.path, source_input.query,
             orjson.dumps(source_input.headers).decode(), source_input.body, source_input.body_size,
-            source_input.remote_addr, as_json_rows(EVENT_FIELDS, event_rows),
-            as_json_rows(OUTBOX_FIELDS, outbox_rows), as_json_rows(REJECTION_FIELDS, rejection_rows)]
+            source_input.remote_addr, *rows]
 
 
 def store_result(rows: Sequence[Sequence[Any]], events: Sequence[EventRecord]) -> StoreResult:
     """Which events were new (the first copy of each id), from the statement's rows."""
-    input_id = next(int(row[1]) for row in rows if row[0] == "input")
+    input_id = next((int(row[1]) for row in rows if row[0] == "input" and row[1] is not None), None)
     inserted = {(row[2], row[3]) for row in rows if row[0] == "event"}
     stored: set[int] = set()
     for index, record in enumerate(events):

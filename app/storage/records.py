@@ -48,7 +48,7 @@ class EventRecord:
     event: Event
     encoded: bytes
 
-    def row(self, input_id: int) -> tuple[Any, ...]:
+    def row(self, input_id: int | None) -> tuple[Any, ...]:
         """The values of the events table's columns."""
         event = self.event
         user = event.get("user") or {}
@@ -81,7 +81,7 @@ class RejectionRecord:
 class StoreResult:
     """Which events of a write were new (by index in the write) and the ids of the rows."""
 
-    input_id: int
+    input_id: int | None  # None when the input was not kept
     stored: frozenset[int]
     rejection_ids: tuple[int, ...] = ()
 

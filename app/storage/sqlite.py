@@ -79,16 +79,16 @@ class SqliteStorage(SqlStorage):
         """
         return _Transaction(self, self._write_lock() if write else None)
 
-    def store(self, source_input: InputRecord, events: Sequence[EventRecord],
+    def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
-        """Write the input, its new events, their outbox rows and its rejections in one transaction."""
+        """Write the input (None: not kept), its new events, their outbox rows and its rejections in one transaction."""
         # What needs no database (compressing the body, encoding, routing) is done before the
         # write lock is taken: while one worker holds it, every other worker's write waits.
-        input_values = input_row(source_input)
+        input_values = input_row(source_input) if source_input is not None else None
         destinations = [route(record.event) for record in events] if route is not None else None
         rejection_rows = [rejection.row() for rejection in rejections]
         with self.transaction(write=True) as connection:
-            input_id = _insert_input(connection, input_values)
+            input_id = _insert_input(connection, input_values) if input_values is not None else None
             stored: dict[int, int] = {}
             if events:
                 stored = self._insert_events(connection, input_id, events)
@@ -97,7 +97,7 @@ class SqliteStorage(SqlStorage):
             rejection_ids = tuple(_insert_rejection(connection, input_id, row) for row in rejection_rows)
         return StoreResult(input_id=input_id, stored=frozenset(stored), rejection_ids=rejection_ids)
 
-    def _insert_events(self, connection: Any, input_id: int, events: Sequence[EventRecord]) -> dict[int, int]:
+    def _insert_events(self, connection: Any, input_id: int | None, events: Sequence[EventRecord]) -> dict[int, int]:
         """One statement for a batch: under the write lock, the new rows are exactly those past the old maximum."""
         if len(events) == 1:
             cursor = connection.execute(INSERT_EVENT, events[0].row(input_id))
@@ -193,7 +193,7 @@ def _insert_input(connection: Any, values: tuple[Any, ...]) -> int:
     return int(connection.execute(INSERT_INPUT, values).lastrowid)
 
 
-def _insert_rejection(connection: Any, input_id: int, row: tuple[Any, ...]) -> int:
+def _insert_rejection(connection: Any, input_id: int | None, row: tuple[Any, ...]) -> int:
     received_at, *rest = row
     return int(connection.execute(INSERT_REJECTION, (received_at, input_id, *rest)).fetchone()[0])
 

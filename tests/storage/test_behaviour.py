@@ -114,6 +114,19 @@ def test_one_write_keeps_new_events_their_outbox_rows_and_its_rejections(storage
     assert kept["problems"] == [{"field": "name", "value": "", "expectation": "1-30 characters"}]
 
 
+def test_an_input_not_kept_leaves_its_events_stored_without_an_input(storage: SqlStorage) -> None:
+    result = storage.store(None, [record(event("a")), record(event("b")), record(event("a"))],
+                           route=lambda e: ["hook"])
+    assert result.input_id is None and result.stored == frozenset({0, 1})
+    assert [row["inputId"] for row in storage.list_events(EventQuery())] == [None, None]
+    assert storage.delivery_counts()["hook"]["pending"] == 2, "the events are routed as any others"
+    with storage.transaction() as connection:
+        assert connection.execute("SELECT count(*) FROM inputs").fetchone()[0] == 0
+    assert storage.store(None, [record(event("a"))]).stored == frozenset(), "still deduplicated"
+    kept = storage.store(an_input(b'{"kept": true}'), [record(event("c"))])
+    assert kept.input_id is not None and storage.get_input(kept.input_id) is not None
+
+
 def test_listing_filters(storage: SqlStorage) -> None:
     storage.store(an_input(), [record(event("1", "PageView")), record(event("2", member="m-1")),
                                record(event("3", "PageView", source="shop"))])
