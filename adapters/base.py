@@ -232,6 +232,10 @@ class Adapter:
         return event
 
 
+CUT_PROPERTIES = "cutProperties"
+"""The property in which an adapter names the values it had to shorten: the gateway then keeps the raw input."""
+
+
 def derive_event_id(*parts: object) -> str:
     """A deterministic event id from a provider's identifiers (same delivery → same id): a UUID v5."""
     key = "\x1f".join(str(part) for part in parts)

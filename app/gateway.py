@@ -57,7 +57,7 @@ class Gateway:
         checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
         destinations = tuple(build_destination(d) for d in config.destinations.values())
         router = Router(destinations, adapters, config.sources)
-        ingestor = Ingestor(storage, checker, metrics, router)
+        ingestor = Ingestor(storage, checker, metrics, router, config.storage.keep_accepted_inputs)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
                    ingestor=ingestor, intake=Intake(ingestor), write_keys=WriteKeys(config.sources),
                    metrics=metrics, rate_limits=RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit),

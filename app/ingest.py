@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from adapters.base import Problem
+from adapters.base import CUT_PROPERTIES, Problem
 from app.config.model import Limits
 from app.event.limits import property_problems, size_problem
 from app.event.normalize import Arrival, Normalizer
@@ -84,16 +84,23 @@ class EventChecker:
         return checked
 
 
+def _cut_short(event: dict[str, Any]) -> bool:
+    """Whether the adapter shortened some of the event's values (it names them in `cutProperties`)."""
+    properties = event.get("properties")
+    return isinstance(properties, dict) and CUT_PROPERTIES in properties
+
+
 class Ingestor:
     """Turns parsed input into stored events and kept rejections."""
 
     def __init__(self, storage: SqlStorage, checker: EventChecker, metrics: Metrics,
-                 router: Router | None = None) -> None:
+                 router: Router | None = None, keep_accepted_inputs: bool = False) -> None:
         self.storage = storage
         self.checker = checker
         self.limits = checker.limits
         self.metrics = metrics
         self.router = router
+        self.keep_accepted_inputs = keep_accepted_inputs
 
     def accept(self, record: InputRecord, raw_events: Sequence[Any], arrival: Arrival,
                item_field: str | None = None) -> Outcome:
@@ -106,7 +113,12 @@ class Ingestor:
         checked = [check(index, raw, arrival, item_field) for index, raw in enumerate(raw_events)]
         valid = [c for c in checked if not c.problems]
         rejections = [self._rejection(record, arrival, c, item_field) for c in checked if c.problems]
-        result = self.storage.store(record, [EventRecord(c.event, c.encoded) for c in valid], rejections,
+        # The raw request is kept when something of it was refused (to show and replay it) or cut short
+        # by the adapter; of an input accepted whole, the events are what is kept: its raw body (a
+        # webhook's whole order, addresses and all) only when the configuration asks for it.
+        keep = rejections or self.keep_accepted_inputs or any(_cut_short(c.event) for c in valid)
+        kept_input = record if keep else None
+        result = self.storage.store(kept_input, [EventRecord(c.event, c.encoded) for c in valid], rejections,
                                     self.router)
         stored_indexes = {valid[i].index for i in result.stored}
         rejection_ids = iter(result.rejection_ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from flask.testing import FlaskClient
@@ -52,6 +53,18 @@ def test_a_pixel_stores_the_event_and_answers_a_gif_that_is_never_cached(gtm_app
     [event] = stored(gtm_app)
     assert (event["name"], event["properties"], event["source"]) == (
         "UserChatOpen", {"chatChannel": "web"}, {"id": "site", "adapter": "gtm"})
+
+
+def test_a_pixel_whose_values_were_cut_short_keeps_its_raw_request(gtm_app: Any, gtm_client: FlaskClient) -> None:
+    note = "é" * 400  # 800 UTF-8 bytes: shortened to 512 in the event
+    for event_id, push in (("p-whole", {"event": "chat_open"}), ("p-cut", {"event": "chat_open", "note": note})):
+        gtm_client.get("/v1/collect", query_string={"k": GTM_KEY, "d": encoded(payload(event_id, push))})
+    storage = gtm_app.extensions["tagway"].storage
+    cut, whole = storage.list_events(EventQuery())
+    assert whole["inputId"] is None, "nothing was cut: the event is what is kept"
+    assert cut["event"]["properties"]["cutProperties"] == ["note"]
+    kept = storage.get_input(cut["inputId"])
+    assert kept is not None and note in base64.b64decode(parse_qs(kept["query"])["d"][0]).decode()
 
 
 def test_a_retried_pixel_is_stored_once(gtm_app: Any, gtm_client: FlaskClient) -> None:

@@ -94,6 +94,29 @@ def test_batch_events_succeed_or_fail_on_their_own(client: FlaskClient, gateway:
     assert {orjson.loads(r["eventBody"])["id"] for r in kept} == {"b-2", "b-3"}
 
 
+def test_the_raw_request_is_kept_when_something_of_it_was_refused(client: FlaskClient, gateway: Gateway) -> None:
+    assert post(client, {**PAGE_VIEW, "id": "whole"}).status_code == 200
+    [accepted] = gateway.storage.list_events(EventQuery())
+    assert accepted["inputId"] is None, "of an input accepted whole, the events are what is kept"
+    batch = {"batch": [{**PAGE_VIEW, "id": "part"}, {"id": "bad", "name": "not a name!"}]}
+    assert post(client, batch).status_code == 200
+    newest = gateway.storage.list_events(EventQuery())[0]
+    [rejection] = gateway.storage.list_rejections(RejectionQuery())
+    assert newest["event"]["id"] == "part" and newest["inputId"] == rejection["inputId"] is not None
+    kept = gateway.storage.get_input(rejection["inputId"])
+    assert kept is not None and orjson.loads(kept["body"]) == batch, "kept to show and replay the refused one"
+
+
+def test_every_raw_request_is_kept_when_configured(make_app: Any, config: dict[str, Any]) -> None:
+    app = make_app(storage={**config["storage"], "keep_accepted_inputs": True})
+    assert post(app.test_client(), {**PAGE_VIEW, "id": "kept"}).status_code == 200
+    storage = app.extensions["tagway"].storage
+    [accepted] = storage.list_events(EventQuery())
+    kept = storage.get_input(accepted["inputId"])
+    assert kept is not None and orjson.loads(kept["body"])["id"] == "kept"
+    assert "Authorization" not in kept["headers"], "credentials are never kept"
+
+
 def test_batch_where_every_event_fails_is_answered_per_event(client: FlaskClient, gateway: Gateway) -> None:
     response = post(client, {"batch": [{"name": "1bad"}, {"name": "PageView"}]})
     assert response.status_code == 200, "a batch is an envelope: each event is answered on its own"

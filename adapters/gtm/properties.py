@@ -2,7 +2,7 @@
 
 A push may hold anything; properties hold strings (≤ 512 UTF-8 bytes), numbers, booleans, null, and
 lists (≤ 4 KB) of those or of flat objects. Nested objects are flattened into dotted keys; what has
-to be shortened is named in `cutProperties`. The raw push is kept with the input, so nothing is lost.
+to be shortened is named in `cutProperties`; the gateway then keeps the raw request, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from typing import Any
 
 import orjson
 
+from adapters.base import CUT_PROPERTIES
+
 MAX_STRING_BYTES = 512
 MAX_LIST_BYTES = 4096
 MAX_KEY_LENGTH = 128
 MAX_DEPTH = 3
-CUT_KEY = "cutProperties"
+CUT_KEY = CUT_PROPERTIES
 _SCALARS = (str, int, float, bool, type(None))
 
 

@@ -30,6 +30,8 @@ class StorageSettings:
     url: str = "sqlite:///tagway.db"
     sqlite_synchronous: str = "NORMAL"
     busy_timeout_ms: int = 5000
+    keep_accepted_inputs: bool = False
+    """Also keep the raw request of inputs whose events were all accepted (rejected ones are always kept)."""
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class StorageSchema(_Strict):
         load_default=StorageSettings.sqlite_synchronous,
         validate=validate.OneOf(["NORMAL", "FULL", "EXTRA"], error="must be NORMAL, FULL or EXTRA"))
     busy_timeout_ms = fields.Integer(validate=validate.Range(0, 600_000), load_default=StorageSettings.busy_timeout_ms)
+    keep_accepted_inputs = fields.Boolean(load_default=StorageSettings.keep_accepted_inputs)
 
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> StorageSettings:

@@ -23,8 +23,13 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def console_config(database: Path, receiver_url: str) -> dict[str, Any]:
-    """The test gateway plus a GTM source and a webhook destination for Purchase events."""
+    """The test gateway plus a GTM source and a webhook destination for Purchase events.
+
+    It keeps the raw request of accepted inputs too, as while debugging a source, so that an event's
+    page can show what was received (tests of the default say so where they make their own app).
+    """
     config = base_config(database)
+    config["storage"]["keep_accepted_inputs"] = True
     config["sources"].append({"id": "gtm", "adapter": "gtm", "write_key": GTM_WRITE_KEY, "title": "Shop website"})
     config["destinations"] = [{"id": "crm", "type": "webhook", "title": "CRM webhook", "url": receiver_url + "/in",
                                "events": ["Purchase"]}]

@@ -12,7 +12,7 @@ from flask import Flask
 
 from app.delivery.worker import DeliveryWorker
 from app.gateway import Gateway
-from tests.console.conftest import GTM_WRITE_KEY, Console
+from tests.console.conftest import GTM_WRITE_KEY, Console, sign_in
 from tests.support.gateway import ADMIN_TOKEN, OTHER_WRITE_KEY, SIGNING_SECRET, WRITE, WRITE_KEY, Clock
 from tests.support.receiver import Receiver
 
@@ -44,6 +44,18 @@ def test_an_event_is_shown_beside_the_request_it_came_from(console: Console) -> 
     assert '"canonicalUrl": "https://shop.example.com/shoes"' in html.unescape(page.text)
     assert '"anonymousId": "visitor-9"' in html.unescape(page.text)
     assert GTM_WRITE_KEY not in page.text
+
+
+def test_by_default_an_event_says_its_request_was_not_kept_and_how_to_keep_it(make_app: Any, config: Any) -> None:
+    app = make_app(storage={"url": config["storage"]["url"]})  # the console suite's own setting left out
+    client = app.test_client()
+    console = Console(client, sign_in(client))
+    pixel(console, {"v": 1, "id": "pv-2", "event": "gtm.js", "user": {"anonymousId": "visitor-3"},
+                    "page": {"url": "https://shop.example.com/hats", "title": "Hats"}})
+    shown = text_of(console.get("/console/events/1").text)
+    assert "The canonical event stored" in shown and '"anonymousId": "visitor-3"' in html.unescape(shown)
+    assert "The request this came from was not kept" in shown
+    assert "keep_accepted_inputs = true under [storage]" in shown
 
 
 def test_a_large_request_body_is_shown_whole(console: Console) -> None:
