@@ -30,6 +30,9 @@ token = "{admin_token}"
 [storage]
 # SQLite, next to this file. For several machines use postgresql://... (see the README).
 url = "sqlite:///tagway.db"
+# Refused requests are always kept (to show and replay them). true also keeps the raw request of
+# accepted ones, beside their events: handy while you set up a source, at the cost of disk.
+keep_accepted_inputs = false
 
 [privacy]
 # Zero the last part of IP addresses before they are stored.
