@@ -13,17 +13,20 @@ from adapters.base import PayloadInvalid
 # gone, every remaining quote delimits a string, and strings can be cut out without a parser.
 _STRING_WITHOUT_ESCAPED_QUOTES = re.compile(rb'"[^"]*"')
 _NOT_BRACKETS_OR_QUOTES = bytes(b for b in range(256) if b not in b'[]{}"')
+# Only nesting matters here, not whether a level is an object or a list: braces become brackets,
+# so that one replace per pass removes the innermost pairs of both kinds.
+_BRACES_AS_BRACKETS = bytes.maketrans(b"{}", b"[]")
 
 
 def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     """Whether the JSON text nests arrays/objects deeper than `max_depth` (checked before parsing).
 
-    Each pass removes every innermost `[]` / `{}` pair, so a well-formed text needs exactly as many
-    passes as it is deep; all of it runs at C speed. Malformed texts are left to the parser.
+    Each pass removes every innermost `[]` pair, so a well-formed text needs exactly as many passes
+    as it is deep; all of it runs at C speed. Malformed texts are left to the parser.
     """
     text = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
     # Keep only brackets and quotes (one C pass over the body; the rest works on what is left).
-    quoted = text.translate(None, _NOT_BRACKETS_OR_QUOTES)
+    quoted = text.translate(_BRACES_AS_BRACKETS, _NOT_BRACKETS_OR_QUOTES)
     quotes = quoted.count(b'"')
     if len(quoted) - quotes <= max_depth:
         return False  # too few brackets to nest that deep: the common case
@@ -34,15 +37,13 @@ def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     else:
         # Removing adjacent quotes only empties or merges strings, which leaves what is outside
         # them as it was; the few strings left are cut out by the regex.
-        quoted = quoted.replace(b'""', b"")
-        brackets = _STRING_WITHOUT_ESCAPED_QUOTES.sub(b"", quoted)
+        brackets = _STRING_WITHOUT_ESCAPED_QUOTES.sub(b"", quoted.replace(b'""', b""))
     for _ in range(max_depth):
-        # A placeholder keeps `{[]}` from losing two levels in one pass.
-        reduced = brackets.replace(b"[]", b"\0").replace(b"{}", b"\0").replace(b"\0", b"")
+        reduced = brackets.replace(b"[]", b"")
         if reduced == brackets:
             return False
         brackets = reduced
-    return b"[]" in brackets or b"{}" in brackets
+    return b"[]" in brackets
 
 
 def parse_json(body: bytes, *, max_depth: int = 32, field: str = "body") -> Any:
