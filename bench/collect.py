@@ -31,6 +31,7 @@ from harness import (
     count_events,
     ensure_wrk,
     gunicorn,
+    inputs_kept,
     load_arguments,
     write_config,
 )
@@ -130,7 +131,8 @@ def main() -> None:
     ensure_wrk()
     settings = GunicornSettings(workers=args.workers)
     with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
-        config = write_config(Path(tmp), f'\n[[sources]]\nid = "site"\nadapter = "gtm"\nwrite_key = "{GTM_KEY}"\n')
+        config = write_config(Path(tmp), f'\n[[sources]]\nid = "site"\nadapter = "gtm"\nwrite_key = "{GTM_KEY}"\n',
+                              args.keep_accepted_inputs)
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(config)}) as gateway_url:
             # Round numbers go into the ids (warm-up: 99), so no round repeats another's events.
@@ -139,7 +141,7 @@ def main() -> None:
                                         args.rounds, args.seconds, args.connections)
         stored = count_events(Path(tmp) / "bench.db")
     print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
-          f"{args.seconds}s x {args.rounds} rounds (medians)")
+          f"{args.seconds}s x {args.rounds} rounds (medians); {inputs_kept(args)}")
     comparison.report("no-op Flask endpoint (same URL)", "GET /v1/collect pixel, durable", "ratio pixel / no-op",
                       ">= 70%")
     print(f"failed requests: {sum(r.non_2xx + r.errors for r in comparison.subject)}; "

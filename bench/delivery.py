@@ -169,11 +169,11 @@ def ingest_rounds(directory: Path, postgres_url: str, args: argparse.Namespace) 
     """Single-event ingest on SQLite (the baseline) and on PostgreSQL, alternating rounds."""
     sqlite_dir = directory / "sqlite"
     sqlite_dir.mkdir()
-    sqlite_config = write_config(sqlite_dir)
+    sqlite_config = write_config(sqlite_dir, keep_accepted_inputs=args.keep_accepted_inputs)
     postgres_dir = directory / "postgres"
     postgres_dir.mkdir()
     database = fresh_database(postgres_url)
-    postgres_config = write_config(postgres_dir)
+    postgres_config = write_config(postgres_dir, keep_accepted_inputs=args.keep_accepted_inputs)
     postgres_config.write_text(postgres_config.read_text().replace(
         f'url = "sqlite:///{postgres_dir / "bench.db"}"', f'url = "{database}"'))
     subprocess.run([str(VENV_BIN / "tagway"), "-c", str(postgres_config), "db", "upgrade"], check=True,

@@ -38,7 +38,14 @@ def load_arguments(description: str, workers_flag: str = "--workers") -> argpars
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(workers_flag, type=int, default=2, help="gunicorn workers of each server")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--keep-accepted-inputs", action="store_true",
+                        help="keep the raw request of accepted inputs too ([storage] keep_accepted_inputs)")
     return parser
+
+
+def inputs_kept(args: argparse.Namespace) -> str:
+    """What the gateway keeps of a request in this run, for the printed settings."""
+    return "raw requests kept: all" if args.keep_accepted_inputs else "raw requests kept: refused or cut only"
 
 
 def free_port() -> int:
@@ -62,7 +69,7 @@ def ensure_wrk() -> str:
     return str(shutil.which("wrk"))
 
 
-def write_config(directory: Path, extra: str = "") -> Path:
+def write_config(directory: Path, extra: str = "", keep_accepted_inputs: bool = False) -> Path:
     """A gateway configuration with known secrets in `directory`."""
     path = directory / "tagway.toml"
     path.write_text(textwrap.dedent(f"""\
@@ -70,6 +77,7 @@ def write_config(directory: Path, extra: str = "") -> Path:
         token = "{ADMIN_TOKEN}"
         [storage]
         url = "sqlite:///{directory / 'bench.db'}"
+        keep_accepted_inputs = {str(keep_accepted_inputs).lower()}
         [[sources]]
         id = "web"
         adapter = "canonical"

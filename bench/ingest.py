@@ -25,6 +25,7 @@ from harness import (
     describe,
     ensure_wrk,
     gunicorn,
+    inputs_kept,
     load_arguments,
     median_result,
     run_wrk,
@@ -81,7 +82,7 @@ def main() -> None:
     settings = GunicornSettings(workers=args.workers, worker_class=args.worker_class, threads=args.threads)
     with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
         directory = Path(tmp)
-        config = write_config(directory)
+        config = write_config(directory, keep_accepted_inputs=args.keep_accepted_inputs)
         env = {"TAGWAY_CONFIG": str(config)}
         batch_runs: list[LoadResult] = []
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
@@ -99,7 +100,7 @@ def main() -> None:
         stored = count_events(directory / "bench.db")
 
     print(f"\ngunicorn: {settings.workers} workers, {settings.worker_class}; wrk {args.connections} connections, "
-          f"{args.seconds}s x {args.rounds} rounds (medians)")
+          f"{args.seconds}s x {args.rounds} rounds (medians); {inputs_kept(args)}")
     comparison.report("no-op Flask endpoint", "POST /v1/events (1 event, durable)", "ratio ingest / no-op", ">= 70%")
     batch = median_result(batch_runs)
     print(describe(f"POST /v1/events (batch of {args.batch_size})", batch))

@@ -23,6 +23,7 @@ from harness import (
     count_events,
     ensure_wrk,
     gunicorn,
+    inputs_kept,
     load_arguments,
     unique_requests_script,
     write_config,
@@ -41,7 +42,8 @@ def main() -> None:
     secret = case["source"]["settings"]["secret"]
     settings = GunicornSettings(workers=args.workers)
     with tempfile.TemporaryDirectory(prefix="tagway-bench-") as tmp:
-        config = write_config(Path(tmp), f'\n[[sources]]\nid = "shop"\nadapter = "shopify"\nsecret = "{secret}"\n')
+        config = write_config(Path(tmp), f'\n[[sources]]\nid = "shop"\nadapter = "shopify"\nsecret = "{secret}"\n',
+                              args.keep_accepted_inputs)
         with gunicorn("bench.noop_app:app", settings) as noop_url, \
                 gunicorn("app:create_app()", settings, env={"TAGWAY_CONFIG": str(config)}) as gateway_url:
             comparison = compare_rounds(
@@ -52,7 +54,8 @@ def main() -> None:
                 args.rounds, args.seconds, args.connections)
         stored = count_events(Path(tmp) / "bench.db")
     print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
-          f"{args.seconds}s x {args.rounds} rounds (medians); body {len(body)} bytes")
+          f"{args.seconds}s x {args.rounds} rounds (medians); body {len(body)} bytes; "
+          f"{inputs_kept(args)}")
     comparison.report("no-op Flask endpoint", "Shopify orders/create webhook", "ratio webhook / no-op", ">= 60%")
     print(f"failed requests: {sum(r.non_2xx + r.errors for r in comparison.subject)}; "
           f"events stored in the run: {stored}")

@@ -113,7 +113,9 @@ class StoredEventSchema(Schema):
     """A stored event with its row number and the id of its raw input."""
 
     seq = fields.Integer(required=True)
-    inputId = fields.Integer(allow_none=True)
+    inputId = fields.Integer(allow_none=True, metadata={
+        "description": "The kept raw request; null when it was not kept (an input accepted whole, unless "
+                       "[storage] keep_accepted_inputs is true)."})
     event = fields.Dict(required=True, metadata={"description": "The canonical event (see /v1/schema/event)."})
 
 
