@@ -31,7 +31,7 @@ class StorageSettings:
     sqlite_synchronous: str = "NORMAL"
     busy_timeout_ms: int = 5000
     keep_accepted_inputs: bool = False
-    """Also keep the raw request of inputs whose events were all accepted (rejected ones are always kept)."""
+    """Also keep the raw request of inputs accepted whole (refused or cut-short ones are always kept)."""
 
 
 @dataclass(frozen=True)
