@@ -186,9 +186,9 @@ class SqlStorage(OutboxStore, abc.ABC):
         return record
 
 
-def input_row(record: InputRecord) -> tuple[Any, ...]:
-    """The values of INSERT_INPUT, the body compressed when that saves pages."""
-    body, encoding = encode_body(record.body)
+def input_row(record: InputRecord, compress: bool = True) -> tuple[Any, ...]:
+    """The values of INSERT_INPUT, the body compressed when that saves pages (PostgreSQL compresses its own)."""
+    body, encoding = encode_body(record.body) if compress else (record.body, None)
     return (record.received_at, record.source_id, record.adapter, record.endpoint, record.method, record.path,
             record.query, orjson.dumps(record.headers).decode(), body, encoding, record.body_size,
             record.remote_addr)

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from app.storage.base import Router
+from app.storage.base import Router, input_row
 from app.storage.outbox import user_key
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StoreResult
 
@@ -28,8 +28,8 @@ REJECTION_FIELDS = ("received_at", "source_id", "adapter", "endpoint", "status",
 _NEW_INPUT = """
 WITH new_input AS (
     INSERT INTO inputs (received_at, source_id, adapter, endpoint, method, path, query, headers, body,
-                        body_size, remote_addr)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                        body_encoding, body_size, remote_addr)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     RETURNING id
 )"""
 # An input that is not kept: one row whose id is NULL, so that the rest of the statement is the same.
@@ -106,10 +106,7 @@ def store_parameters(source_input: InputRecord | None, events: Sequence[EventRec
             as_json_rows(REJECTION_FIELDS, rejection_rows)]
     if source_input is None:
         return rows
-    return [source_input.received_at, source_input.source_id, source_input.adapter, source_input.endpoint,
-            source_input.method, source_input.path, source_input.query,
-            orjson.dumps(source_input.headers).decode(), source_input.body, source_input.body_size,
-            source_input.remote_addr, *rows]
+    return [*input_row(source_input, compress=False), *rows]
 
 
 def store_result(rows: Sequence[Sequence[Any]], events: Sequence[EventRecord]) -> StoreResult:
