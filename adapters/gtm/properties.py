@@ -18,7 +18,6 @@ MAX_STRING_BYTES = 512
 MAX_LIST_BYTES = 4096
 MAX_KEY_LENGTH = 128
 MAX_DEPTH = 3
-CUT_KEY = CUT_PROPERTIES
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -29,7 +28,7 @@ def fit_properties(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in values:
         _put(result, cut, str(key)[:MAX_KEY_LENGTH], value, 1)
     if cut:
-        result[CUT_KEY] = cut[:20]
+        result[CUT_PROPERTIES] = cut[:20]
     return result
 
 

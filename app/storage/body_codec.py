@@ -1,4 +1,4 @@
-"""Raw input bodies at rest: large ones compressed, so that keeping every input costs less to write.
+"""Raw input bodies at rest: large ones compressed, so that a kept input costs less to write.
 
 A 15 KB webhook body takes four overflow pages in SQLite's write-ahead log; as an LZ4 block
 (about 7 µs to make) it takes one. LZ4 rather than zlib: zlib's slowest part costs more time than
