@@ -17,6 +17,7 @@ from adapters.times import format_time, parse_time
 
 MAX_ID = 100  # ids in the canonical event are strings of at most 100 characters
 MAX_TEXT = 512  # text properties of the canonical event (item names, SKUs, variants)
+MAX_ITEMS = 200  # commerce.items in the canonical event; longer orders keep their first 200 lines
 MAX_EMAIL = 320  # RFC 3696's longest address
 MAX_SOURCE_TEXT = 200  # source.topic, source.deliveryId and source.shop in the canonical event
 MAX_PROPERTY_BYTES = 512  # a string property (or trait) of the canonical event, in UTF-8 bytes

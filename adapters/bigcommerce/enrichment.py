@@ -18,10 +18,9 @@ from urllib.parse import quote
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
 from adapters.bigcommerce.mapping import INCOMPLETE
 from adapters.bigcommerce.payload import currency, integer, opt_ident
-from adapters.fields import amount, email, ident, items_of, major, obj, phone, quantity, short
+from adapters.fields import MAX_ITEMS, amount, email, ident, items_of, major, obj, phone, quantity, short
 
 API = "https://api.bigcommerce.com/stores"
-MAX_ITEMS = 200  # the canonical event's limit on commerce.items
 ORDER_EVENTS_WITH_ITEMS = frozenset({"OrderPlaced", "Purchase"})
 CART_ITEM_KINDS = ("physical_items", "digital_items", "custom_items")  # gift certificates are no products
 

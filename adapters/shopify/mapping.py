@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from adapters.base import Event, PayloadInvalid
 from adapters.fields import (
+    MAX_ITEMS,
+    MAX_TEXT,
     email,
     items_of,
     major,
@@ -27,9 +29,6 @@ from adapters.fields import (
     quantity,
     text,
 )
-
-MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
-MAX_TEXT = 512  # characters of an item's name, variant, brand, sku
 
 T = TypeVar("T")
 

@@ -10,13 +10,12 @@ from typing import Any
 from urllib.parse import quote
 
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
-from adapters.fields import email, items_of, major, obj, phone, quantity, short
+from adapters.fields import MAX_ITEMS, email, items_of, major, obj, phone, quantity, short
 from adapters.squarespace.payload import money, opt_ident
 
 API = "https://api.squarespace.com/1.0/commerce/orders/"
 # Squarespace refuses API requests without a User-Agent and limits generic ones harder.
 USER_AGENT = "tagway-gateway (order enrichment)"
-MAX_ITEMS = 200  # the canonical event's limit on commerce.items
 
 
 def order_to_fetch(event: Event) -> str | None:

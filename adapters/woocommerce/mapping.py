@@ -14,10 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid
-from adapters.fields import MAX_TEXT, currency, items_of, major, obj, obj_or_empty, present_properties, quantity
+from adapters.fields import (
+    MAX_ITEMS,
+    MAX_TEXT,
+    currency,
+    items_of,
+    major,
+    obj,
+    obj_or_empty,
+    present_properties,
+    quantity,
+)
 from adapters.woocommerce.payload import amount, email, gmt_time, ident, phone, text
 
-MAX_ITEMS = 200  # the canonical event's limit; longer orders keep their first 200 lines
 CHECKOUT_STATUSES = frozenset({"pending", "failed", "checkout-draft"})
 """Orders not placed yet: the customer is in (or left) the payment step."""
 NOT_ORDERS = frozenset({"draft", "auto-draft", "trash"})
