@@ -12,7 +12,7 @@ import hmac
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -77,6 +77,11 @@ class PayloadInvalid(AdapterError):
         error = cls(problems[0].field, problems[0].value, problems[0].expectation)
         error.problems = problems
         return error
+
+    def under(self, path: str) -> PayloadInvalid:
+        """The same problems, their fields read as inside `path` (readers of a list's line name fields within it)."""
+        return PayloadInvalid.of(replace(problem, field=f"{path}.{problem.field}" if problem.field else path)
+                                 for problem in self.problems)
 
 
 class SignatureInvalid(AdapterError):

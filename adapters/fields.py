@@ -9,8 +9,9 @@ answer None for null or absent values; the others require a value. What only one
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.base import PayloadInvalid
 from adapters.times import format_time, parse_time
@@ -26,6 +27,7 @@ PHONE_LENGTHS = range(3, 41)  # shorter or longer is no phone number the canonic
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+T = TypeVar("T")
 
 
 def provider_source(topic: str, delivery_id: str | None = None, shop: str | None = None) -> dict[str, str]:
@@ -64,6 +66,21 @@ def items_of(value: Any, path: str, expectation: str = "a JSON list") -> list[An
     if not isinstance(value, list):
         raise PayloadInvalid(path, value, expectation)
     return value
+
+
+def read_lines(value: Any, path: str, read: Callable[[Any], T]) -> list[T]:
+    """`read(line)` of each of the list's first MAX_ITEMS lines; a line's problems are named under `path[i]`.
+
+    `read` names fields within its line ("price", not "line_items[3].price"): a line's path is only
+    spelled out for an error, not for every field of every line.
+    """
+    items = []
+    for index, line in enumerate(items_of(value, path)[:MAX_ITEMS]):
+        try:
+            items.append(read(line))
+        except PayloadInvalid as error:
+            raise error.under(f"{path}[{index}]") from None
+    return items
 
 
 def text(value: Any, path: str) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters import fields, keyed_fields
-from adapters.base import PayloadInvalid
+from adapters.base import PayloadInvalid, Problem
 from adapters.jsonbody import parse_json
 
 PATH = "order.line_items[3].field"
@@ -53,6 +53,30 @@ def test_items_of() -> None:
         assert refused(fields.items_of, wrong).problems[0].expectation == "a JSON list"
     said = refused(fields.items_of, {}, expectation="a list of order items")
     assert said.problems[0].expectation == "a list of order items"
+
+
+
+def test_read_lines_reads_the_first_200_lines_and_names_a_bad_one_by_its_index() -> None:
+    def price(line: Any) -> Decimal:
+        return fields.amount(fields.obj(line, "").get("price"), "price")
+
+    assert fields.read_lines([{"price": "1.50"}, {"price": 2}], "lines", price) == [Decimal("1.50"), Decimal(2)]
+    assert fields.read_lines(None, "lines", price) == []
+    assert len(fields.read_lines([{"price": "1"}] * 250, "lines", price)) == fields.MAX_ITEMS
+    with pytest.raises(PayloadInvalid) as caught:
+        fields.read_lines([{"price": "1"}, {"price": "free"}], "order.lines", price)
+    assert [(p.field, p.value) for p in caught.value.problems] == [("order.lines[1].price", "free")]
+    with pytest.raises(PayloadInvalid) as caught:
+        fields.read_lines([{"price": "1"}, "a line"], "order.lines", price)
+    assert [(p.field, p.value) for p in caught.value.problems] == [("order.lines[1]", "a line")]
+    # A line beyond the 200 kept is not read, so it cannot refuse the input.
+    assert len(fields.read_lines([{"price": "1"}] * 200 + ["not a line"], "lines", price)) == fields.MAX_ITEMS
+
+
+def test_payload_invalid_under_a_path_keeps_every_problem() -> None:
+    error = PayloadInvalid.of([fields_problem("price", "x"), fields_problem("", None)]).under("lines[2]")
+    assert [(p.field, p.value) for p in error.problems] == [("lines[2].price", "x"), ("lines[2]", None)]
+    assert str(error) == "lines[2].price: expected something"
 
 
 # Text
@@ -243,3 +267,7 @@ def test_provider_source_fields_are_cut_to_200_characters_and_empty_ones_left_ou
     assert cut == {"topic": "orders/create", "deliveryId": "d" * 200}
     without_delivery = fields.provider_source("order.updated", "", "shop.example")
     assert without_delivery == {"topic": "order.updated", "shop": "shop.example"}
+
+
+def fields_problem(field: str, value: Any) -> Problem:
+    return Problem(field, value, "something")

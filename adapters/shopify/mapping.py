@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from adapters.base import Event, PayloadInvalid
 from adapters.fields import (
-    MAX_ITEMS,
     MAX_TEXT,
     email,
     items_of,
@@ -27,6 +26,7 @@ from adapters.fields import (
     phone,
     present_properties,
     quantity,
+    read_lines,
     text,
 )
 
@@ -62,7 +62,7 @@ def refund_created(refund: dict[str, Any]) -> Event | None:
         commerce["currency"] = money_currency
         if value is not None:
             commerce["value"] = major(value)
-    items = [_refund_item(line, f"refund_line_items[{i}]") for i, line in enumerate(lines[:MAX_ITEMS])]
+    items = read_lines(lines, "refund_line_items", _refund_item)
     if items:
         commerce["items"] = items
     event: Event = {"name": "Refund", "commerce": commerce}
@@ -230,37 +230,42 @@ def _presentment(value: Any, path: str) -> dict[str, Any] | None:
 
 
 def _items(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    lines = items_of(payload.get("line_items"), "line_items")
-    return [_item(line, f"line_items[{i}]") for i, line in enumerate(lines[:MAX_ITEMS])]
+    return read_lines(payload.get("line_items"), "line_items", _item)
 
 
-def _refund_item(raw: Any, path: str) -> dict[str, Any]:
-    """A refunded line: the order's line, with the refunded quantity."""
-    refund_line = obj(raw, path)
-    item = _item(refund_line.get("line_item"), f"{path}.line_item")
-    item["quantity"] = quantity(refund_line.get("quantity"), f"{path}.quantity")
+def _refund_item(raw: Any) -> dict[str, Any]:
+    """A refunded line: the order's line, with the refunded quantity (fields named within the refund line)."""
+    refund_line = obj(raw, "")
+    try:
+        item = _item(refund_line.get("line_item"))
+    except PayloadInvalid as error:
+        raise error.under("line_item") from None
+    item["quantity"] = quantity(refund_line.get("quantity"), "quantity")
     return item
 
 
-def _item(raw: Any, path: str) -> dict[str, Any]:
-    """A line as a canonical item; its id is the product id (else the variant id, the SKU, the line's id)."""
-    line = obj(raw, path)
-    product = opt_ident(line.get("product_id"), f"{path}.product_id")
-    variant = opt_ident(line.get("variant_id"), f"{path}.variant_id")
-    sku = text(line.get("sku"), f"{path}.sku")
-    item_id = product or variant or sku or opt_ident(line.get("id"), f"{path}.id")
+def _item(raw: Any) -> dict[str, Any]:
+    """A line as a canonical item; its id is the product id (else the variant id, the SKU, the line's id).
+
+    Fields are named within the line; `read_lines` names the line.
+    """
+    line = obj(raw, "")
+    product = opt_ident(line.get("product_id"), "product_id")
+    variant = opt_ident(line.get("variant_id"), "variant_id")
+    sku = text(line.get("sku"), "sku")
+    item_id = product or variant or sku or opt_ident(line.get("id"), "id")
     item: dict[str, Any] = {
-        "id": _required(item_id, f"{path}.product_id", "a product id, variant id, SKU or line id"),
-        "quantity": quantity(line.get("quantity"), f"{path}.quantity"),
+        "id": _required(item_id, "product_id", "a product id, variant id, SKU or line id"),
+        "quantity": quantity(line.get("quantity"), "quantity"),
     }
-    name = text(line.get("title"), f"{path}.title") or text(line.get("name"), f"{path}.name")
+    name = text(line.get("title"), "title") or text(line.get("name"), "name")
     if name:
         item["name"] = name[:MAX_TEXT]
-    price = _line_price(line, path)
+    price = _line_price(line)
     if price is not None:
         item["price"] = major(price)
     for key, field in (("variant", "variant_title"), ("brand", "vendor")):
-        value = text(line.get(field), f"{path}.{field}")
+        value = text(line.get(field), field)
         if value:
             item[key] = value[:MAX_TEXT]
     if sku:
@@ -270,12 +275,12 @@ def _item(raw: Any, path: str) -> dict[str, Any]:
     return item
 
 
-def _line_price(line: dict[str, Any], path: str) -> Decimal | None:
+def _line_price(line: dict[str, Any]) -> Decimal | None:
     """A line's unit price in the customer's currency (`price_set.presentment_money`), else `price`."""
-    presentment = _presentment(line.get("price_set"), f"{path}.price_set")
+    presentment = _presentment(line.get("price_set"), "price_set")
     if presentment is not None:
-        return opt_amount(presentment.get("amount"), f"{path}.price_set.presentment_money.amount")
-    return opt_amount(line.get("price"), f"{path}.price")
+        return opt_amount(presentment.get("amount"), "price_set.presentment_money.amount")
+    return opt_amount(line.get("price"), "price")
 
 
 def _add_user(event: Event, payload: dict[str, Any]) -> None:

@@ -114,6 +114,31 @@ def test_ids_beyond_two_to_the_53_stay_exact() -> None:
     assert event["user"]["memberId"] == "9007199254740995"
 
 
+
+@pytest.mark.parametrize(("topic", "body", "field"), [
+    ("orders/create", {"id": 1, "currency": "USD", "total_price": "1.00",
+                       "line_items": [{"product_id": 1, "quantity": 1}, {"product_id": 2, "quantity": 1,
+                                                                          "price_set": {"presentment_money": {
+                                                                              "amount": "free"}}}]},
+     "line_items[1].price_set.presentment_money.amount"),
+    ("orders/create", {"id": 1, "currency": "USD", "total_price": "1.00", "line_items": ["a line"]},
+     "line_items[0]"),
+    ("orders/paid", {"id": 1, "currency": "USD", "total_price": "1.00", "line_items": [{"quantity": 1}]},
+     "line_items[0].product_id"),
+    ("refunds/create", {"order_id": 1, "refund_line_items": [
+        {"quantity": 1, "line_item": {"product_id": 1, "quantity": 1}},
+        {"quantity": -1, "line_item": {"product_id": 1, "quantity": 1}}]},
+     "refund_line_items[1].quantity"),
+    ("refunds/create", {"order_id": 1, "refund_line_items": [{"quantity": 1, "line_item": {"product_id": True}}]},
+     "refund_line_items[0].line_item.product_id"),
+    ("carts/update", {"token": "c", "line_items": [{"product_id": 1, "quantity": "two"}]},
+     "line_items[0].quantity"),
+])
+def test_a_bad_line_is_named_by_its_full_path(topic: str, body: dict[str, object], field: str) -> None:
+    with pytest.raises(PayloadInvalid) as caught:
+        adapter.parse(order_request(topic, "evt-1", "d", json.dumps(body).encode()), source(secret="s"))
+    assert [problem.field for problem in caught.value.problems] == [field]
+
 def test_unmapped_topics_are_not_even_parsed() -> None:
     assert adapter.parse(order_request("products/update", "evt-1", "d", b"not json"), source(secret="s")) == []
 
