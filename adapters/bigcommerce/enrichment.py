@@ -18,7 +18,7 @@ from urllib.parse import quote
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
 from adapters.bigcommerce.mapping import INCOMPLETE
 from adapters.bigcommerce.payload import currency, integer, opt_ident
-from adapters.fields import MAX_ITEMS, amount, email, ident, items_of, major, obj, phone, quantity, short
+from adapters.fields import MAX_ITEMS, amount, email, ident, items_of, major, obj, phone, quantity, read_lines, short
 
 API = "https://api.bigcommerce.com/stores"
 ORDER_EVENTS_WITH_ITEMS = frozenset({"OrderPlaced", "Purchase"})
@@ -91,22 +91,22 @@ def _with_order(event: Event, order: dict[str, Any]) -> Event:
 
 def _with_products(event: Event, products: list[Any]) -> Event:
     """The order's line items (the first 200)."""
-    items = [_order_item(obj(row, f"products[{i}]"), f"products[{i}]") for i, row in enumerate(products[:MAX_ITEMS])]
-    return {**event, "commerce": {**event["commerce"], "items": items}}
+    return {**event, "commerce": {**event["commerce"], "items": read_lines(products, "products", _order_item)}}
 
 
-def _order_item(row: dict[str, Any], path: str) -> dict[str, Any]:
-    """One order product; custom products (product_id 0) are named by their SKU."""
-    sku = short(row.get("sku"), f"{path}.sku")
-    item_id = (opt_ident(row.get("product_id"), f"{path}.product_id") or (sku[:100] if sku else None)
-               or ident(row.get("id"), f"{path}.id"))
-    item: dict[str, Any] = {"id": item_id, "quantity": quantity(row.get("quantity"), f"{path}.quantity")}
-    name = short(row.get("name"), f"{path}.name")
+def _order_item(raw: Any) -> dict[str, Any]:
+    """One order product; custom products (product_id 0) are named by their SKU; fields named within the row."""
+    row = obj(raw, "")
+    sku = short(row.get("sku"), "sku")
+    item_id = (opt_ident(row.get("product_id"), "product_id") or (sku[:100] if sku else None)
+               or ident(row.get("id"), "id"))
+    item: dict[str, Any] = {"id": item_id, "quantity": quantity(row.get("quantity"), "quantity")}
+    name = short(row.get("name"), "name")
     if name:
         item["name"] = name
     if row.get("price_inc_tax") is not None:
-        item["price"] = major(amount(row["price_inc_tax"], f"{path}.price_inc_tax"))
-    brand = short(row.get("brand"), f"{path}.brand")
+        item["price"] = major(amount(row["price_inc_tax"], "price_inc_tax"))
+    brand = short(row.get("brand"), "brand")
     item.update({k: v for k, v in (("sku", sku), ("brand", brand)) if v})
     return item
 

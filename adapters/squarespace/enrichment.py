@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
-from adapters.fields import MAX_ITEMS, email, items_of, major, obj, phone, quantity, short
+from adapters.fields import email, items_of, major, obj, phone, quantity, read_lines, short
 from adapters.squarespace.payload import money, opt_ident
 
 API = "https://api.squarespace.com/1.0/commerce/orders/"
@@ -51,10 +51,8 @@ def enrich(event: Event, source: Source, response: ApiResponse) -> Event:
     # A Refund is worth what the order has given back so far; the other events the order's total.
     total = "order.refundedTotal" if name == "Refund" else "order.grandTotal"
     value, code = money(order.get(total.removeprefix("order.")), total)
-    lines = items_of(order.get("lineItems"), "order.lineItems")
     commerce = {**event["commerce"], "currency": code, "value": major(value),
-                "items": [_item(obj(line, f"order.lineItems[{i}]"), f"order.lineItems[{i}]")
-                          for i, line in enumerate(lines[:MAX_ITEMS])]}
+                "items": read_lines(order.get("lineItems"), "order.lineItems", _item)}
     enriched: Event = {**event, "name": name, "commerce": commerce}
     user = _user(event, order)
     if user:
@@ -66,20 +64,21 @@ def enrich(event: Event, source: Source, response: ApiResponse) -> Event:
     return enriched
 
 
-def _item(line: dict[str, Any], path: str) -> dict[str, Any]:
-    """One line item: the product (or, without one, the SKU or the line's own id)."""
-    sku = short(line.get("sku"), f"{path}.sku")
-    item_id = (opt_ident(line.get("productId"), f"{path}.productId") or (sku[:100] if sku else None)
-               or opt_ident(line.get("id"), f"{path}.id"))
+def _item(raw: Any) -> dict[str, Any]:
+    """One line item: the product (or, without one, the SKU or the line's own id); fields named within the line."""
+    line = obj(raw, "")
+    sku = short(line.get("sku"), "sku")
+    item_id = (opt_ident(line.get("productId"), "productId") or (sku[:100] if sku else None)
+               or opt_ident(line.get("id"), "id"))
     if item_id is None:
-        raise PayloadInvalid(f"{path}.productId", line.get("productId"), "the product id, a SKU or the line's id")
-    price, _ = money(line.get("unitPricePaid"), f"{path}.unitPricePaid")
-    item: dict[str, Any] = {"id": item_id, "quantity": quantity(line.get("quantity"), f"{path}.quantity"),
+        raise PayloadInvalid("productId", line.get("productId"), "the product id, a SKU or the line's id")
+    price, _ = money(line.get("unitPricePaid"), "unitPricePaid")
+    item: dict[str, Any] = {"id": item_id, "quantity": quantity(line.get("quantity"), "quantity"),
                             "price": major(price)}
-    options = [short(obj(option, f"{path}.variantOptions[{i}]").get("value"), f"{path}.variantOptions[{i}].value")
-               for i, option in enumerate(items_of(line.get("variantOptions"), f"{path}.variantOptions"))]
+    options = [short(obj(option, f"variantOptions[{i}]").get("value"), f"variantOptions[{i}].value")
+               for i, option in enumerate(items_of(line.get("variantOptions"), "variantOptions"))]
     variant = " / ".join(option for option in options if option)
-    name = short(line.get("productName"), f"{path}.productName")
+    name = short(line.get("productName"), "productName")
     item.update({k: v for k, v in (("name", name), ("sku", sku), ("variant", variant[:512])) if v})
     return item
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from adapters.base import Event, PayloadInvalid
 from adapters.fields import (
-    MAX_ITEMS,
     MAX_TEXT,
     currency,
     items_of,
@@ -24,6 +23,7 @@ from adapters.fields import (
     obj_or_empty,
     present_properties,
     quantity,
+    read_lines,
 )
 from adapters.woocommerce.payload import amount, email, gmt_time, ident, phone, text
 
@@ -109,9 +109,8 @@ def _order_base(order: dict[str, Any], order_id: str) -> Event:
     total = amount(order.get("total"), "total")
     if total is None:
         raise PayloadInvalid("total", order.get("total"), 'the order\'s total, e.g. "29.35"')
-    lines = items_of(order.get("line_items"), "line_items")
     commerce: dict[str, Any] = {"orderId": order_id, "currency": money_currency, "value": major(total),
-                                "items": [_item(line, f"line_items[{i}]") for i, line in enumerate(lines[:MAX_ITEMS])]}
+                                "items": read_lines(order.get("line_items"), "line_items", _item)}
     event: Event = {"commerce": commerce}
     properties = present_properties(orderNumber=ident(order.get("number"), "number"), status=order.get("status"),
                                     paymentMethod=text(order.get("payment_method"), "payment_method"))
@@ -157,23 +156,26 @@ def _refunds(order: dict[str, Any], order_id: str, base: Event) -> list[Keyed]:
     return found
 
 
-def _item(raw: Any, path: str) -> dict[str, Any]:
-    """A line as a canonical item; its id is the product id (else the SKU, else the line's id)."""
-    line = obj(raw, path)
-    sku = text(line.get("sku"), f"{path}.sku")
-    item_id = ident(line.get("product_id"), f"{path}.product_id") or sku or ident(line.get("id"), f"{path}.id")
+def _item(raw: Any) -> dict[str, Any]:
+    """A line as a canonical item; its id is the product id (else the SKU, else the line's id).
+
+    Fields are named within the line; `read_lines` names the line.
+    """
+    line = obj(raw, "")
+    sku = text(line.get("sku"), "sku")
+    item_id = ident(line.get("product_id"), "product_id") or sku or ident(line.get("id"), "id")
     if item_id is None:
-        raise PayloadInvalid(f"{path}.product_id", line.get("product_id"), "a product id, SKU or line id")
-    item: dict[str, Any] = {"id": item_id, "quantity": quantity(line.get("quantity"), f"{path}.quantity")}
-    name = text(line.get("name"), f"{path}.name")
+        raise PayloadInvalid("product_id", line.get("product_id"), "a product id, SKU or line id")
+    item: dict[str, Any] = {"id": item_id, "quantity": quantity(line.get("quantity"), "quantity")}
+    name = text(line.get("name"), "name")
     if name:
         item["name"] = name[:MAX_TEXT]
-    price = amount(line.get("price"), f"{path}.price")
+    price = amount(line.get("price"), "price")
     if price is not None:
         item["price"] = major(price)
     if sku:
         item["sku"] = sku[:MAX_TEXT]
-    variation = ident(line.get("variation_id"), f"{path}.variation_id")
+    variation = ident(line.get("variation_id"), "variation_id")
     if variation:
         item["properties"] = {"variationId": variation}
     return item

@@ -171,6 +171,19 @@ def test_an_order_products_answer_that_is_no_list_is_refused() -> None:
     assert refused.value.problems[0].field == "products"
 
 
+
+@pytest.mark.parametrize("row, field", [
+    ("a product", "products[1]"),
+    ({"product_id": 1, "quantity": 1, "price_inc_tax": "a lot"}, "products[1].price_inc_tax"),
+    ({"product_id": 1, "quantity": -2}, "products[1].quantity"),
+])
+def test_a_bad_product_row_is_named_by_its_index(row: Any, field: str) -> None:
+    placed = adapter.enrich(stored("order_created"), SOURCE, ok(documented("order.json")))
+    rows = [documented("order_products.json")[0], row]
+    with pytest.raises(PayloadInvalid) as refused:
+        adapter.enrich(placed, SOURCE, ok(rows))
+    assert [problem.field for problem in refused.value.problems] == [field]
+
 def test_ids_beyond_2_53_stay_exact_in_the_url() -> None:
     event = {**stored("order_created"), "commerce": {"orderId": "9007199254740993"}}
     request = adapter.enrichment_request(event, SOURCE)

@@ -135,6 +135,9 @@ def test_unmapped_topics_are_not_even_parsed() -> None:
     ({"id": "x" * 101}, "id"),
     ({"currency": "usd"}, "currency"),
     ({"line_items": [{"product_id": 93, "quantity": -1}]}, "line_items[0].quantity"),
+    ({"line_items": [{"product_id": 93, "quantity": 1}, {"product_id": 94, "quantity": 1, "price": "cheap"}]},
+     "line_items[1].price"),
+    ({"line_items": [{"product_id": 93, "quantity": 1}, "a line"]}, "line_items[1]"),
     ({"date_created_gmt": "yesterday"}, "date_created_gmt"),
     ({"refunds": [{"id": 9, "total": "minus five"}]}, "refunds[0].total"),
 ])
