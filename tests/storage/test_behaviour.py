@@ -127,6 +127,15 @@ def test_an_input_not_kept_leaves_its_events_stored_without_an_input(storage: Sq
     assert kept.input_id is not None and storage.get_input(kept.input_id) is not None
 
 
+def test_one_event_alone_is_stored_once_and_a_routed_one_gets_its_outbox_row(storage: SqlStorage) -> None:
+    """The usual write (one event, no input kept, no destination): a statement of its own on SQLite."""
+    assert storage.store(None, [record(event("solo"))]).stored == frozenset({0})
+    assert storage.store(None, [record(event("solo"))]).stored == frozenset(), "a redelivery is a duplicate"
+    assert storage.store(None, [record(event("routed"))], route=lambda e: ["hook"]).stored == frozenset({0})
+    assert [row["event"]["id"] for row in storage.list_events(EventQuery())] == ["routed", "solo"]
+    assert storage.delivery_counts()["hook"]["pending"] == 1, "only the routed event waits for delivery"
+
+
 def test_listing_filters(storage: SqlStorage) -> None:
     storage.store(an_input(), [record(event("1", "PageView")), record(event("2", member="m-1")),
                                record(event("3", "PageView", source="shop"))])
