@@ -7,7 +7,7 @@
    against a no-op Flask endpoint that reads a query string the same size, same gunicorn settings.
    Target: >= 70 % of the no-op endpoint.
 
-    .venv/bin/python bench/collect.py [--seconds 10] [--rounds 3]
+    .venv/bin/python bench/collect.py [--seconds 5] [--rounds 7]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 2. Single-event durable ingest on PostgreSQL against SQLite, both under the same gunicorn settings,
    rounds alternating; PostgreSQL runs with its default durability (fsync, synchronous commit).
 
-    .venv/bin/python bench/delivery.py [--events 50000] [--batch-size 100] [--workers 1] [--seconds 10]
+    .venv/bin/python bench/delivery.py [--events 50000] [--batch-size 100] [--workers 1] [--seconds 5]
 """
 
 from __future__ import annotations

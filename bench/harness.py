@@ -34,8 +34,8 @@ ADMIN_TOKEN = "adm_bench_0123456789abcdef"
 def load_arguments(description: str, workers_flag: str = "--workers") -> argparse.ArgumentParser:
     """The options every load benchmark takes: round length and count, gunicorn workers, wrk connections."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--seconds", type=int, default=10, help="length of each measured round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5, help="length of each measured run")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of one run of each server")
     parser.add_argument(workers_flag, type=int, default=2, help="gunicorn workers of each server")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--keep-accepted-inputs", action="store_true",
@@ -200,24 +200,37 @@ class Comparison:
         return [s.requests_per_second / b.requests_per_second for s, b in zip(self.subject, self.baseline,
                                                                                strict=True)]
 
+    def ratio(self) -> float:
+        """The median of the per-round ratios.
+
+        Each round's two runs are measured back to back, so a ratio compares them under the same
+        load from the machine's other tenants; the median of those pairs moves less from run to run
+        than the ratio of the two series' medians, which may come from different rounds.
+        """
+        return statistics.median(self.ratios())
+
     def report(self, baseline_label: str, subject_label: str, ratio_label: str, target: str) -> None:
-        """The medians and the ratio, printed."""
-        baseline, subject = median_result(self.baseline), median_result(self.subject)
-        print(describe(baseline_label, baseline))
-        print(describe(subject_label, subject))
-        print(f"{ratio_label:<38} {subject.requests_per_second / baseline.requests_per_second:>9.0%}"
-              f"   (per round: {', '.join(f'{r:.0%}' for r in self.ratios())}; target {target})")
+        """The median runs of both and the median of the per-round ratios, printed."""
+        print(describe(baseline_label, median_result(self.baseline)))
+        print(describe(subject_label, median_result(self.subject)))
+        print(f"{ratio_label:<38} {self.ratio():>9.0%}"
+              f"   (median of the rounds: {', '.join(f'{r:.0%}' for r in self.ratios())}; target {target})")
 
 
 def compare_rounds(baseline: tuple[str, ScriptFor], subject: tuple[str, ScriptFor], rounds: int, seconds: int,
                    connections: int) -> Comparison:
-    """Warm both servers up, then alternate measured rounds; each is (URL, script for a round)."""
+    """Warm both servers up, then measure rounds of one run each; each is (URL, script for a round).
+
+    Which of the two runs first alternates from round to round, so that neither is always the one
+    measured right after the other.
+    """
     for url, script_for in (baseline, subject):
         warm_up(url, script_for(-1))
     comparison = Comparison([], [])
     for number in range(rounds):
-        comparison.baseline.append(run_wrk(baseline[0], baseline[1](number), seconds, connections))
-        comparison.subject.append(run_wrk(subject[0], subject[1](number), seconds, connections))
+        runs = [(comparison.baseline, baseline), (comparison.subject, subject)]
+        for results, (url, script_for) in runs if number % 2 == 0 else reversed(runs):
+            results.append(run_wrk(url, script_for(number), seconds, connections))
         print(f"round {number + 1}/{rounds}: {comparison.baseline[-1].requests_per_second:.0f} req/s against "
               f"{comparison.subject[-1].requests_per_second:.0f} req/s", file=sys.stderr)
     return comparison

@@ -4,7 +4,7 @@ Both servers run under the same gunicorn settings in the same run; rounds altern
 machine's other load hits both alike. Prints requests/s, p50/p99 latency, their ratio, and
 batch ingest in events/s.
 
-    .venv/bin/python bench/ingest.py [--seconds 10] [--rounds 3] [--workers 2]
+    .venv/bin/python bench/ingest.py [--seconds 5] [--rounds 7] [--workers 2]
 """
 
 from __future__ import annotations
