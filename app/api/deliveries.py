@@ -43,7 +43,8 @@ def replay() -> Response:
     """Queue deliveries again: dead letters by default, or delivered ones too; by destination, time or ids."""
     raw = request.get_data()
     try:
-        body = parse_json(raw) if raw.strip() else {}
+        # Only an empty body means "no body": whitespace alone is not JSON (RFC 8259), so it is refused.
+        body = parse_json(raw) if raw else {}
     except PayloadInvalid as error:
         raise ProblemError("invalid-json", error.problems) from None
     if not isinstance(body, dict):

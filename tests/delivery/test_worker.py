@@ -130,6 +130,21 @@ def test_a_final_answer_makes_a_dead_letter_that_can_be_replayed(tmp_path: Path,
     assert [d["status"] for d in deliveries(app)] == ["delivered"]
 
 
+def test_replay_without_a_body_requeues_and_a_blank_body_is_refused(tmp_path: Path, clock: Clock,
+                                                                    receiver: Receiver) -> None:
+    app = app_with(tmp_path, clock, hook(receiver))
+    send(app, {"id": "e-1", **PURCHASE})
+    receiver.answers.append((410, {}))
+    worker_of(app).run_once()
+    client = app.test_client()
+    blank = client.post("/v1/deliveries/replay", data="\n", content_type="application/json", headers=ADMIN)
+    assert blank.status_code == 400
+    assert blank.get_json()["errors"][0]["field"] == "body"
+    assert [d["status"] for d in deliveries(app)] == ["dead"]
+    empty = client.post("/v1/deliveries/replay", headers=ADMIN)
+    assert empty.status_code == 200 and empty.get_json() == {"requeued": 1}
+
+
 def test_dead_after_the_attempts_limit(tmp_path: Path, clock: Clock, receiver: Receiver) -> None:
     app = app_with(tmp_path, clock, hook(receiver, max_attempts=2))
     send(app, {"id": "e-1", **PURCHASE})
