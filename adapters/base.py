@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -190,8 +191,24 @@ class ApiResponse:
     body: Any
 
 
-class Adapter:
-    """Base class of adapters. Subclass it in `adapters/<name>/__init__.py` as `adapter = MyAdapter()`."""
+class Batch(list[Any]):
+    """Events sent as one batch envelope: answered per event, 200 even when all are refused.
+
+    An adapter returns `Batch(events, field="batch")` from `parse` when its format has a batch envelope, so that
+    an event's problems are named `<field>[<index>]` and one bad event never refuses the others.
+    """
+
+    def __init__(self, events: Iterable[Any] = (), field: str = "batch") -> None:
+        super().__init__(events)
+        self.field = field
+
+
+class Adapter(ABC):
+    """Base class of adapters. Subclass it in `adapters/<name>/__init__.py` as `adapter = MyAdapter()`.
+
+    What a source of this adapter can do is declared by the class attributes below (its capabilities);
+    the gateway reads them, so that no adapter's name is spelled in the gateway's code.
+    """
 
     name: ClassVar[str] = ""
     """Registry key: must equal the folder name (or the entry-point name)."""
@@ -205,16 +222,25 @@ class Adapter:
     """Headers that carry the provider's signature (kept with rejections so a replay can re-verify)."""
     signs_body: ClassVar[bool] = True
     """Whether the signature covers the raw body; False when the provider signs only some fields (Ecwid)."""
-    collect: ClassVar[bool] = False
-    """Whether browsers send to this adapter through /v1/collect (authenticated by the write key)."""
+    receives_webhooks: ClassVar[bool] = True
+    """Whether providers POST to the source's webhook URL; such an adapter implements `verify`."""
+    collects_from_browsers: ClassVar[bool] = False
+    """Whether browsers send to this adapter through /v1/collect, authenticated by the source's write key."""
+    accepts_write_key: ClassVar[bool] = False
+    """Whether a source of this adapter gets a write key (to send from browsers or to POST /v1/events)."""
+    serves_events_api: ClassVar[bool] = False
+    """Whether this adapter reads the bodies of `POST /v1/events` (the canonical format; one adapter does)."""
 
     def verify(self, request: InboundRequest, source: Source) -> None:
-        """Check the provider's signature; raise `SignatureInvalid` when it does not hold."""
-        raise NotImplementedError(f"adapter {self.name!r} must implement verify()")
+        """Check the provider's signature; raise `SignatureInvalid` when it does not hold.
 
+        Required when `receives_webhooks`: the registry refuses a webhook adapter that does not override it.
+        """
+        raise SignatureInvalid(f"adapter {self.name!r} receives no webhooks")
+
+    @abstractmethod
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
-        """Turn the request into canonical events; [] means acknowledged with nothing to record."""
-        raise NotImplementedError(f"adapter {self.name!r} must implement parse()")
+        """Turn the request into canonical events (a `Batch` for a batch envelope); [] means nothing to record."""
 
     def respond(self, request: InboundRequest, source: Source) -> Reply | None:
         """Answer a handshake or ping directly (before verification), or None to go on."""

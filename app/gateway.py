@@ -15,12 +15,13 @@ from app.delivery.destinations import Destination, build_destination
 from app.delivery.router import Router
 from app.delivery.worker import WorkerParts
 from app.event.canonical_url import Canonicalizer
+from app.event.check import EventChecker
 from app.event.normalize import Normalizer
 from app.event.schema import EventValidator
-from app.ingest import EventChecker, Ingestor
-from app.intake import Intake
+from app.ingest.pipeline import Pipeline
 from app.metrics import Metrics
 from app.ratelimit import RateLimits
+from app.registry import events_api_adapter
 from app.storage import SqlStorage, open_storage
 
 Clock = Callable[[], datetime]
@@ -39,8 +40,8 @@ class Gateway:
     adapters: Mapping[str, Adapter]
     storage: SqlStorage
     canonicalizer: Canonicalizer
-    ingestor: Ingestor
-    intake: Intake
+    pipeline: Pipeline
+    events_api_adapter: Adapter
     write_keys: WriteKeys
     metrics: Metrics
     rate_limits: RateLimits
@@ -57,16 +58,17 @@ class Gateway:
         checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
         destinations = tuple(build_destination(d) for d in config.destinations.values())
         router = Router(destinations, adapters, config.sources)
-        ingestor = Ingestor(storage, checker, metrics, router, config.storage.keep_accepted_inputs)
+        pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
-                   ingestor=ingestor, intake=Intake(ingestor), write_keys=WriteKeys(config.sources),
+                   pipeline=pipeline, events_api_adapter=events_api_adapter(adapters),
+                   write_keys=WriteKeys(config.sources),
                    metrics=metrics, rate_limits=RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit),
                    clock=clock, destinations=destinations, router=router)
 
     def worker_parts(self) -> WorkerParts:
         """What a delivery worker needs."""
         return WorkerParts(storage=self.storage, destinations=self.destinations, router=self.router,
-                           adapters=self.adapters, sources=self.config.sources, checker=self.ingestor.checker,
+                           adapters=self.adapters, sources=self.config.sources, checker=self.pipeline.checker,
                            settings=self.config.delivery, clock=self.clock)
 
     def webhook_url(self, source_id: str) -> str:

@@ -26,6 +26,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "too-large": (413, "The request is too large"),
     "unsupported-media-type": (415, "Unsupported content type"),
     "rate-limited": (429, "Too many requests"),
+    "adapter-error": (500, "The adapter failed on this input; the input is kept and can be replayed"),
     "internal-error": (500, "The gateway failed to process the request"),
     "storage-unavailable": (503, "Storage is unavailable; nothing was recorded, retry later"),
 }
@@ -69,3 +70,9 @@ def problem_response(body: dict[str, Any], status: int, headers: dict[str, str] 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def storage_unavailable() -> ProblemError:
+    """The answer when nothing could be recorded: the client must send again."""
+    return ProblemError("storage-unavailable", detail="Nothing was recorded; retry later.",
+                        headers={"Retry-After": "1"})

@@ -48,10 +48,13 @@ def discover_adapters(extra_entry_points: Iterable[EntryPoint] | None = None) ->
 def _validated(candidate: Any, name: str, where: str) -> Adapter:
     """Check an adapter the way a plugin manager would, with a message that says what to fix."""
     if isinstance(candidate, type) and issubclass(candidate, Adapter):
-        candidate = candidate()
+        try:
+            candidate = candidate()
+        except TypeError as error:  # an abstract method (parse) left out
+            raise AdapterLoadError(f"{where}: the adapter class cannot be made: {error}") from error
     if not isinstance(candidate, Adapter):
         raise AdapterLoadError(
-            f"{where} must provide an instance of adapters.base.Adapter (as `adapter = MyAdapter()`), "
+            f"{where} must provide an instance of adapters.sdk.Adapter (as `adapter = MyAdapter()`), "
             f"found {type(candidate).__name__}")
     if candidate.name != name:
         raise AdapterLoadError(
@@ -59,7 +62,22 @@ def _validated(candidate: Any, name: str, where: str) -> Adapter:
             "the folder (or entry-point) name and `Adapter.name` must agree")
     if not candidate.title:
         raise AdapterLoadError(f"{where}: the adapter {name!r} needs a human `title`")
-    for method in ("verify", "parse"):
-        if getattr(type(candidate), method) is getattr(Adapter, method):
-            raise AdapterLoadError(f"{where}: the adapter {name!r} must implement {method}()")
+    if candidate.receives_webhooks and type(candidate).verify is Adapter.verify:
+        raise AdapterLoadError(f"{where}: the adapter {name!r} receives webhooks, so it must implement verify() "
+                               "(or declare `receives_webhooks = False`)")
+    if not (candidate.receives_webhooks or candidate.collects_from_browsers or candidate.serves_events_api):
+        raise AdapterLoadError(f"{where}: the adapter {name!r} takes input from nowhere: declare at least one of "
+                               "receives_webhooks, collects_from_browsers, serves_events_api")
+    if candidate.collects_from_browsers and not candidate.accepts_write_key:
+        raise AdapterLoadError(f"{where}: the adapter {name!r} collects from browsers, which authenticate with a "
+                               "write key: declare `accepts_write_key = True`")
     return candidate
+
+
+def events_api_adapter(registry: Mapping[str, Adapter]) -> Adapter:
+    """The one adapter that reads `POST /v1/events` bodies."""
+    serving = [adapter for adapter in registry.values() if adapter.serves_events_api]
+    if len(serving) != 1:
+        raise AdapterLoadError(f"exactly one adapter must declare `serves_events_api = True`, found "
+                               f"{[a.name for a in serving] or 'none'}")
+    return serving[0]

@@ -40,9 +40,9 @@ from adapters.base import Headers, InboundRequest, Source
 from adapters.gtm import adapter
 from app.config.model import Limits
 from app.event.canonical_url import Canonicalizer
+from app.event.check import EventChecker
 from app.event.normalize import Arrival, Normalizer
 from app.event.schema import EventValidator
-from app.ingest import EventChecker
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "gtm" / "conformance"  # checked against shared/
 GTM_KEY = "wk_bench_gtm_0123456789abcdef"

@@ -10,14 +10,20 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from app.registry import discover_adapters
 from app.storage.records import RejectionQuery
 from tests.support.gateway import ADMIN_TOKEN, WRITE_KEY, base_config, build_app
 
 # schemathesis.toml reads the credentials of each security scheme from these variables.
 os.environ["TAGWAY_FUZZ_WRITE_KEY"] = WRITE_KEY
 os.environ["TAGWAY_FUZZ_ADMIN_TOKEN"] = ADMIN_TOKEN
+os.environ["TAGWAY_FUZZ_BROWSER_KEY"] = BROWSER_KEY = "wk_fuzz_browser_0123456789"
 _DATABASE = Path(tempfile.mkdtemp(prefix="tagway-fuzz-")) / "fuzz.db"
-APP = build_app(base_config(_DATABASE))
+_CONFIG = base_config(_DATABASE)
+# A browser source (of the first adapter that collects from browsers), so that /v1/collect is fuzzed past its key.
+_BROWSER = next(name for name, adapter in discover_adapters().items() if adapter.collects_from_browsers)
+_CONFIG["sources"].append({"id": "browser", "adapter": _BROWSER, "write_key": BROWSER_KEY})
+APP = build_app(_CONFIG)
 schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", APP)
 
 

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 import pytest
 from flask.testing import FlaskClient
 
-from app.api.collect import GIF
 from app.gateway import Gateway
+from app.ingest.collect import GIF
 from app.storage.records import EventQuery, RejectionQuery
 from tests.support.gateway import ADMIN, WRITE_KEY, Clock
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates
 
-from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, SignatureInvalid, Source
+from adapters.base import Adapter, Batch, Event, InboundRequest, PayloadInvalid, SignatureInvalid, Source
 from adapters.fields import MAX_SOURCE_TEXT
 from adapters.standard_webhooks import valid_secret, verify_standard_webhook
 from adapters.times import parse_time
@@ -19,12 +19,12 @@ from adapters.times import parse_time
 BATCH_KEYS = frozenset({"batch", "sentAt"})
 
 
-def parse_canonical(payload: Any) -> tuple[list[Any], bool]:
-    """The events of a canonical body, and whether it was a batch; a batch's `sentAt` goes to each event."""
+def parse_canonical(payload: Any) -> list[Any]:
+    """The events of a canonical body: one, or a `Batch` whose `sentAt` goes to each event."""
     if not isinstance(payload, dict):
         raise PayloadInvalid("body", payload, 'a JSON object: one event, or {"batch": [event, ...]}')
     if "batch" not in payload:
-        return [payload], False
+        return [payload]
     extra = sorted(set(payload) - BATCH_KEYS)
     if extra:
         raise PayloadInvalid(extra[0], payload[extra[0]], "no such field in a batch; allowed: batch, sentAt")
@@ -33,13 +33,13 @@ def parse_canonical(payload: Any) -> tuple[list[Any], bool]:
         raise PayloadInvalid("batch", batch, "a list of 1 or more events")
     sent_at = payload.get("sentAt")
     if sent_at is None:
-        return list(batch), True
+        return Batch(batch)
     try:
         parse_time(sent_at)
     except (ValueError, TypeError):
         raise PayloadInvalid("sentAt", sent_at,
                              "an RFC 3339 time with an offset, e.g. 2026-11-24T09:30:00.000Z") from None
-    return [{"sentAt": sent_at, **event} if isinstance(event, dict) else event for event in batch], True
+    return Batch({"sentAt": sent_at, **event} if isinstance(event, dict) else event for event in batch)
 
 
 class CanonicalSettings(Schema):
@@ -62,6 +62,8 @@ class CanonicalAdapter(Adapter):
     settings_schema = CanonicalSettings
     secret_settings = ("secret",)
     signature_headers = ("webhook-id", "webhook-timestamp", "webhook-signature")
+    accepts_write_key = True
+    serves_events_api = True
 
     def verify(self, request: InboundRequest, source: Source) -> None:
         """Standard Webhooks signature with the source's secret."""
@@ -72,10 +74,13 @@ class CanonicalAdapter(Adapter):
         verify_standard_webhook(request, secret)
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
-        """The body's events as they are; the gateway normalizes and validates them."""
-        events, _ = parse_canonical(request.json())
+        """The body's events as they are (a webhook's with its delivery id); the gateway normalizes and validates."""
+        events = parse_canonical(request.json())
         delivery = request.header("webhook-id")
-        return [_with_delivery(event, delivery) for event in events]
+        if not delivery:
+            return events
+        with_delivery = [_with_delivery(event, delivery) for event in events]
+        return Batch(with_delivery, events.field) if isinstance(events, Batch) else with_delivery
 
     def setup_steps(self, source: Source, webhook_url: str) -> list[str]:
         """How a sending system is pointed at the gateway."""

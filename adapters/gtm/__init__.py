@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, SignatureInvalid, Source
+from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source
 from adapters.gtm.datalayer import MappingRules, map_event
 from adapters.gtm.properties import fit_properties
 from adapters.gtm.protocol import payloads_of
@@ -48,12 +48,9 @@ class GtmAdapter(Adapter):
     name = "gtm"
     title = "Google Tag Manager (dataLayer)"
     settings_schema = GtmSettings
-    collect = True
-
-    def verify(self, request: InboundRequest, source: Source) -> None:
-        """GTM sources are authenticated by their write key at /v1/collect, not at a webhook URL."""
-        raise SignatureInvalid("a GTM source receives events at /v1/collect with its write key "
-                               "(k=<write key>), not at its webhook URL", header="Authorization")
+    receives_webhooks = False
+    collects_from_browsers = True
+    accepts_write_key = True
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
         """The collect payload(s) of the request as canonical events."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from app.api import admin, deliveries, errors, meta, observe
-from app.api.hot_path import IngestHotPath
 from app.console import blueprint as console_blueprint
 from app.gateway import Gateway
+from app.ingest import routes as ingest_routes
 
 
 def init_app(app: Flask, gateway: Gateway) -> None:
@@ -18,4 +18,4 @@ def init_app(app: Flask, gateway: Gateway) -> None:
     app.register_blueprint(deliveries.blueprint)
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(console_blueprint)
-    app.wsgi_app = IngestHotPath(app.wsgi_app, gateway)  # type: ignore[method-assign]
+    ingest_routes.init_app(app, gateway)

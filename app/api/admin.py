@@ -14,8 +14,8 @@ from app.api.schemas import EventListQuery, RejectionListQuery, ReplayQuery
 from app.auth import is_admin
 from app.config.loader import flatten_errors
 from app.gateway import current_gateway
+from app.ingest.replay import replay_rejection
 from app.problems import ProblemError
-from app.replay import replay_rejection
 from app.storage.records import EventQuery, RejectionQuery
 
 blueprint = Blueprint("admin", __name__)

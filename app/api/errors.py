@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from adapters.base import Problem
-from app.problems import ProblemError, problem_response, problem_type_uri
+from app.problems import ProblemError, problem_response, problem_type_uri, storage_unavailable
 from app.storage.records import StorageUnavailable
 
 log = logging.getLogger("tagway.http")
@@ -24,8 +24,7 @@ def as_problem(error: BaseException) -> ProblemError:
         return error
     if isinstance(error, StorageUnavailable):
         log.error("storage unavailable", extra={"error": str(error)})
-        return ProblemError("storage-unavailable", detail="Nothing was recorded; retry later.",
-                            headers={"Retry-After": "1"})
+        return storage_unavailable()
     log.exception("unexpected error", exc_info=error)
     return ProblemError("internal-error", [Problem("request", None, "a request the gateway can process")],
                         detail="The error is logged; the input was not recorded, retry later.")

@@ -97,7 +97,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "security": [{"writeKey": []}, {"writeKeyBasic": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"anyOf": [
                 {"$ref": "#/components/schemas/EventInput"}, {"$ref": "#/components/schemas/Batch"}]}}}},
-            "responses": {**ingest_ok, **_problem_responses(400, 401, 413, 415, 429, 503)},
+            "responses": {**ingest_ok, **_problem_responses(400, 401, 413, 415, 429, 500, 503)},
         },
         "get": {
             "summary": "List stored events (admin)", "operationId": "listEvents", "security": [{"adminToken": []}],
@@ -105,6 +105,53 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "responses": {"200": {"description": "A page of events, newest first.", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
                 **_problem_responses(400, 401, 503)},
+        },
+    })
+    spec.components.security_scheme("writeKeyQuery", {"type": "apiKey", "in": "query", "name": "k",
+                                                      "description": "A browser source's write key (k=...)."})
+    pixel_headers = {
+        "X-Tagway-Result": {"description": "On success: stored, duplicates and rejected counts.",
+                            "schema": {"type": "string"}},
+        "X-Tagway-Problem": {"description": "On a refusal: the problem's type and first field.",
+                             "schema": {"type": "string"}},
+        "X-Tagway-Rejection": {"description": "On a refusal: the kept rejection's id.", "schema": {"type": "string"}},
+    }
+    gif = {"image/gif": {"schema": {"type": "string", "format": "binary"}}}
+    pixel_texts = {200: "Acknowledged after commit.", 202: "A chunk of a long payload, kept until all arrive.",
+                   400: "Bad input; the input is kept.", 401: "Missing or unknown write key; the input is kept.",
+                   429: "Rate limited: retry after the Retry-After header.",
+                   500: "The adapter failed on this input; the input is kept.",
+                   503: "Storage unavailable: nothing was recorded, retry."}
+    collect_query = [
+        {"in": "query", "name": "d", "required": False, "schema": {"type": "string"},
+         "description": "The payload (a browser event) as base64url JSON, or one chunk of it."},
+        {"in": "query", "name": "i", "required": False, "schema": {"type": "string", "maxLength": 100},
+         "description": "A chunked payload's id, the same in each chunk."},
+        {"in": "query", "name": "c", "required": False, "schema": {"type": "string"},
+         "description": "This chunk's index, from 0."},
+        {"in": "query", "name": "n", "required": False, "schema": {"type": "string"},
+         "description": "The number of chunks, 2 to 64."},
+    ]
+    spec.path(path="/v1/collect", operations={
+        "get": {
+            "summary": "A browser event as a pixel (GTM web template's sendPixel)", "operationId": "collectPixel",
+            "description": "Always answered with a 1x1 GIF; the outcome is in the status and the X-Tagway-* headers.",
+            "security": [{"writeKeyQuery": []}], "parameters": collect_query,
+            "responses": {str(status): {"description": text, "headers": pixel_headers, "content": gif}
+                          for status, text in pixel_texts.items()},
+        },
+        "post": {
+            "summary": "Browser events in the body (fetch, sendBeacon, the server template)",
+            "operationId": "collectEvents", "security": [{"writeKeyQuery": []}, {"writeKey": []}],
+            "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}},
+                                                          "application/json": {"schema": {}}}},
+            "responses": {**ingest_ok, **_problem_responses(400, 401, 413, 429, 500, 503)},
+        },
+        "options": {
+            "summary": "CORS preflight for the origins a source allows", "operationId": "collectPreflight",
+            "parameters": [{"in": "header", "name": "Origin", "required": False, "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "The origin is allowed."},
+                          "403": {"description": "No enabled source allows the origin."}},
         },
     })
     spec.path(path="/v1/webhooks/{source_id}", operations={"post": {

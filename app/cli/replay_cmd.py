@@ -64,7 +64,7 @@ def replay(context: click.Context, rejection_ids: tuple[int, ...], all_rejection
 def _replay_rejections(gateway: object, rejection_ids: tuple[int, ...], all_rejections: bool, source: str | None,
                        reason: str | None, since: str | None, until: str | None, limit: int) -> None:
     from app.gateway import Gateway
-    from app.replay import replay_rejection
+    from app.ingest.replay import replay_rejection
     from app.storage.records import RejectionQuery
 
     assert isinstance(gateway, Gateway)

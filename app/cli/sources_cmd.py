@@ -56,7 +56,7 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
     source_id = source_id or _free_id(adapter.name, set(config.sources))
     if source_id in config.sources:
         raise click.ClickException(f"a source with id {source_id!r} exists already; choose another --id")
-    write_key = fresh_secret("wk") if adapter.collect or adapter.name == "canonical" else None
+    write_key = fresh_secret("wk") if adapter.accepts_write_key else None
     entry, variables = source_entry(adapter, source_id, title or adapter.title, write_key)
     if print_only:
         click.echo(entry)
@@ -67,7 +67,7 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
     public = config.server.public_url.rstrip("/")
     webhook_url = f"{public}/v1/webhooks/{source_id}"
     click.echo("")
-    if not adapter.collect:  # browser sources (GTM) send to /v1/collect with the write key, not to a webhook
+    if adapter.receives_webhooks:
         click.echo(f"Webhook URL to paste: {webhook_url}")
     if write_key:
         click.echo(f"Gateway URL: {public}\nWrite key:   {write_key}")

@@ -11,7 +11,7 @@ import orjson
 
 from app.config.model import GatewayConfig
 from app.console.queries import EventRow, RejectionRow
-from app.http_input import CREDENTIAL_PARAMS, MASK
+from app.ingest.request import CREDENTIAL_PARAMS, MASK
 from app.logs import SecretScrubber
 
 REASONS = {

@@ -36,6 +36,7 @@ class SourceView:
     config: SourceConfig
     adapter_title: str
     browser: bool
+    """Whether the source has no webhook URL: browsers send to the gateway with its write key."""
     webhook_url: str
     gateway_url: str
     steps: list[str]
@@ -72,7 +73,7 @@ def source_views(gateway: Gateway) -> list[SourceView]:
         adapter = gateway.adapters[source.adapter]
         webhook_url = gateway.webhook_url(source.id)
         steps = [scrub.text(step) for step in adapter.setup_steps(source.as_adapter_source(), webhook_url)]
-        views.append(SourceView(source, adapter.title or adapter.name, adapter.collect, webhook_url,
+        views.append(SourceView(source, adapter.title or adapter.name, not adapter.receives_webhooks, webhook_url,
                                 config.server.public_url.rstrip("/"), steps, _secrets(source),
                                 activity.get(source.id, SourceActivity())))
     return views

@@ -19,8 +19,8 @@ from app.config.model import DeliverySettings, SourceConfig
 from app.delivery.destinations import Attempt, Destination
 from app.delivery.policy import RetryPolicy
 from app.delivery.router import ENRICH, Router
+from app.event.check import EventChecker
 from app.event.normalize import Arrival
-from app.ingest import EventChecker
 from app.storage.base import SqlStorage
 from app.storage.outbox import Claimed, DeliveryOutcome
 from app.storage.records import InputRecord, RejectionRecord, StorageUnavailable

@@ -269,16 +269,16 @@ def enrichment_setup(tmp_path: Path, clock: Clock, receiver: Receiver) -> tuple[
     adapter = EnrichingAdapter()
     sources = {"shop": SourceConfig(id="shop", adapter="idshop")}
     router = Router(gateway.destinations, {"idshop": adapter}, sources)
-    gateway.ingestor.router = router
+    gateway.pipeline.router = router
     parts = WorkerParts(storage=gateway.storage, destinations=gateway.destinations, router=router,
-                        adapters={"idshop": adapter}, sources=sources, checker=gateway.ingestor.checker,
+                        adapters={"idshop": adapter}, sources=sources, checker=gateway.pipeline.checker,
                         settings=gateway.config.delivery, clock=clock)
     placed = {"id": "o-1", "name": "OrderPlaced", "source": {"id": "shop", "adapter": "idshop"},
               "commerce": {"orderId": "1001"}}
     arrival = Arrival(received_at=clock(), source=Source("shop", "idshop"))
     record = InputRecord(received_at="2026-11-24T12:00:00.000Z", endpoint="webhook", method="POST",
                          path="/v1/webhooks/shop", body=b"{}", body_size=2, source_id="shop", adapter="idshop")
-    assert gateway.ingestor.accept(record, [placed], arrival).status == 200
+    assert gateway.pipeline.accept(record, [placed], arrival).status == 200
     assert gateway.storage.delivery_counts() == {"@enrich": {"pending": 1, "inflight": 0, "delivered": 0,
                                                              "dead": 0}}
     return app, DeliveryWorker(parts, rng=random.Random(1))

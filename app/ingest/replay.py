@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.base import Headers, InboundRequest, Problem, Reply
+from adapters.base import Headers, InboundRequest, Problem
 from adapters.times import format_time, parse_time
 from app.gateway import Gateway
-from app.http_input import query_parameters
-from app.ingest import Outcome
+from app.ingest.outcome import Outcome
+from app.ingest.request import query_parameters
 from app.problems import ProblemError
 from app.storage.records import InputRecord
 
@@ -42,18 +42,16 @@ def replay_rejection(gateway: Gateway, rejection_id: int, source_id: str | None 
 
 def _run(gateway: Gateway, endpoint: str, inbound: InboundRequest, record: InputRecord, source_id: str) -> Outcome:
     source = gateway.config.sources[source_id]
-    try:
-        if endpoint == "collect":
-            return gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
-        if endpoint == "webhook":
-            adapter = gateway.adapters[source.adapter]
-            result = gateway.intake.webhook(inbound, record, source, adapter)
-            if isinstance(result, Reply):
-                return Outcome(result.status, {"reply": result.body.decode("utf-8", "replace")})
-            return result
-        return gateway.intake.events_api(inbound, record, source)
-    except ProblemError as error:
-        return Outcome(error.status, error.body(), problem=True)
+    pipeline = gateway.pipeline
+    if endpoint == "collect":
+        return pipeline.run(record, pipeline.collect, inbound, record, source, gateway.adapters[source.adapter])
+    if endpoint == "webhook":
+        outcome = pipeline.run(record, pipeline.webhook, inbound, record, source, gateway.adapters[source.adapter])
+        if isinstance(outcome.body, bytes):  # the adapter's handshake answer
+            return Outcome(outcome.status, {"reply": outcome.body.decode("utf-8", "replace")})
+        return outcome
+    adapter = gateway.events_api_adapter
+    return pipeline.run(record, pipeline.events_api, inbound, record, source, adapter)
 
 
 def _inbound(kept: dict[str, Any], body: bytes, max_json_depth: int) -> InboundRequest:
@@ -67,7 +65,7 @@ def _inbound(kept: dict[str, Any], body: bytes, max_json_depth: int) -> InboundR
 
 
 def _summary(outcome: Outcome) -> str:
+    body = outcome.data
     if outcome.problem:
-        return f"refused again ({outcome.status}): rejection {outcome.body.get('rejectionId')}"
-    body = outcome.body
+        return f"refused again ({outcome.status}): rejection {body.get('rejectionId')}"
     return f"accepted {body.get('accepted', 0)}, stored {body.get('stored', 0)}, rejected {body.get('rejected', 0)}"

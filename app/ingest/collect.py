@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from adapters.base import Problem, Reply
-from app.api.errors import as_problem
+from adapters.base import Problem
 from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.http_input import (
-    ReceivedBody,
-    WsgiRequest,
-    inbound_request,
-    input_record,
-    masked_query,
-    read_body,
-    request_headers,
-)
-from app.ingest import Outcome
+from app.ingest.events import refuse_if_too_large
+from app.ingest.outcome import Outcome
+from app.ingest.request import Received, WsgiRequest, masked_query, query_parameters, receive
 from app.problems import ProblemError
 from app.storage.records import InputRecord
 
@@ -38,19 +29,18 @@ MAX_CHUNKS = 64
 CORS_HEADERS = "Content-Type, Authorization"
 
 
-def handle_collect_get(gateway: Gateway, request: WsgiRequest) -> Reply:
+def handle_collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """A pixel: the payload in the query string; always answered with the GIF."""
-    try:
-        outcome = _collect_get(gateway, request)
-    except Exception as error:  # a pixel gets its image even when the input is refused
-        problem = as_problem(error)
-        outcome = Outcome(problem.status, problem.body(), problem=True, headers=dict(problem.headers))
+    received = receive(request, gateway.config.limits, gateway.clock(), with_body=False)
+    source = gateway.write_keys.source_for(request.arg("k"))
+    record = received.record("collect", source.id if source else None, source.adapter if source else None)
+    outcome = gateway.pipeline.run(record, _collect_get, gateway, received, record, source)
     headers = {**NO_CACHE, **outcome.headers}
     if outcome.problem:
-        headers.update(problem_headers(outcome.body))
+        headers.update(problem_headers(outcome.data))
     else:
         headers["X-Tagway-Result"] = _result_summary(outcome)
-    return Reply(outcome.status, GIF, "image/gif", headers)
+    return Outcome(outcome.status, GIF, "image/gif", headers)
 
 
 def problem_headers(body: dict[str, Any]) -> dict[str, str]:
@@ -64,64 +54,49 @@ def problem_headers(body: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-def _collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
-    received_at = gateway.clock()
-    limits = gateway.config.limits
-    headers = request_headers(request)
+def _collect_get(gateway: Gateway, received: Received, record: InputRecord, source: SourceConfig | None) -> Outcome:
+    request = received.request
+    source = _authorized(gateway, record, source)
     query = dict(request.args)
-    source = gateway.write_keys.source_for(request.arg("k"))
-    record = input_record(request, headers, ReceivedBody(b"", 0, False), received_at, "collect", limits,
-                          source_id=source.id if source else None, adapter=source.adapter if source else None)
-    source = _authorized(gateway, record, source, "k")
-    chunk_of = request.arg("i")
     if "n" in query:
-        assembled = _assemble(gateway, record, source, request)
+        assembled = _assemble(gateway, source, record, request)
         if assembled is None:
             return Outcome(202, {"chunk": request.arg("c"), "of": request.arg("n")})
         query["d"] = [assembled]
-        record = _with_query(record, query)
-    inbound = inbound_request(request, headers, b"", received_at, limits, query)
-    outcome = gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
-    if chunk_of and "n" in query:
-        gateway.storage.delete_chunks(source.id, chunk_of)
+        # The kept input holds the assembled payload, as if sent whole, so that a refusal can be replayed.
+        record.query = _whole_query(query)
+    outcome = gateway.pipeline.collect(received.inbound(query), record, source, gateway.adapters[source.adapter])
+    if "n" in query:
+        gateway.storage.delete_chunks(source.id, request.arg("i") or "")
     return outcome
 
 
 def handle_collect_post(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """The payload (or a batch) in the body, for payloads too long for a URL; CORS for allowed origins."""
-    origin = request.header("Origin")
-    source: SourceConfig | None = None
-    try:
-        received_at = gateway.clock()
-        limits = gateway.config.limits
-        body = read_body(request, limits)
-        headers = request_headers(request)
-        key = request.arg("k") or credential_from_header(headers.get("Authorization", ""))
-        source = gateway.write_keys.source_for(key)
-        record = input_record(request, headers, body, received_at, "collect", limits,
-                              source_id=source.id if source else None, adapter=source.adapter if source else None)
-        source = _authorized(gateway, record, source, "k")
-        if body.too_large:
-            raise gateway.ingestor.refuse(record, ProblemError("too-large", [Problem(
-                "body", f"<{body.size} bytes>", f"a body of at most {limits.max_request_bytes} bytes")]))
-        inbound = inbound_request(request, headers, body.data, received_at, limits)
-        outcome = gateway.intake.collect(inbound, record, source, gateway.adapters[source.adapter])
-    except Exception as error:
-        problem = as_problem(error)
-        outcome = Outcome(problem.status, problem.body(), problem=True, headers=dict(problem.headers))
-    outcome.headers.update(cors_headers(gateway, source, origin))
+    received = receive(request, gateway.config.limits, gateway.clock())
+    key = request.arg("k") or credential_from_header(received.headers.get("Authorization", ""))
+    source = gateway.write_keys.source_for(key)
+    record = received.record("collect", source.id if source else None, source.adapter if source else None)
+    outcome = gateway.pipeline.run(record, _collect_post, gateway, received, record, source)
+    outcome.headers.update(cors_headers(gateway, source, request.header("Origin")))
     return outcome
 
 
-def handle_collect_preflight(gateway: Gateway, request: WsgiRequest) -> Reply:
+def _collect_post(gateway: Gateway, received: Received, record: InputRecord, source: SourceConfig | None) -> Outcome:
+    source = _authorized(gateway, record, source)
+    refuse_if_too_large(received)
+    return gateway.pipeline.collect(received.inbound(), record, source, gateway.adapters[source.adapter])
+
+
+def handle_collect_preflight(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """CORS preflight of POST /v1/collect (a JSON content type or an Authorization header)."""
     source = gateway.write_keys.source_for(request.arg("k"))
     headers = cors_headers(gateway, source, request.header("Origin"))
     if not headers:
-        return Reply(403, b"", "text/plain; charset=utf-8", {"Vary": "Origin"})
+        return Outcome(403, b"", "text/plain; charset=utf-8", {"Vary": "Origin"})
     headers.update({"Access-Control-Allow-Methods": "POST, GET, OPTIONS", "Access-Control-Allow-Headers": CORS_HEADERS,
                     "Access-Control-Max-Age": "86400"})
-    return Reply(204, b"", "text/plain; charset=utf-8", headers)
+    return Outcome(204, b"", "text/plain; charset=utf-8", headers)
 
 
 def cors_headers(gateway: Gateway, source: SourceConfig | None, origin: str | None) -> dict[str, str]:
@@ -139,20 +114,22 @@ def origin_allowed(origin: str, allowed: tuple[str, ...]) -> bool:
     return any(pattern == "*" or fnmatch.fnmatchcase(origin, pattern) for pattern in allowed)
 
 
-def _authorized(gateway: Gateway, record: InputRecord, source: SourceConfig | None, field: str) -> SourceConfig:
+def _authorized(gateway: Gateway, record: InputRecord, source: SourceConfig | None) -> SourceConfig:
     if source is None:
-        raise gateway.ingestor.refuse(record, ProblemError("unauthorized", [Problem(
-            field, "<missing>" if field not in record.query else "<not a known write key>",
-            "the write key of an enabled source (k=<write key>)")]))
-    if not gateway.adapters[source.adapter].collect:
-        raise gateway.ingestor.refuse(record, ProblemError("invalid-payload", [Problem(
-            field, f"<write key of source {source.id!r}>",
-            f"the write key of a source whose adapter takes browser events (gtm); {source.adapter!r} does not")]))
+        raise ProblemError("unauthorized", [Problem(
+            "k", "<missing>" if "k" not in query_parameters(record.query) else "<not a known write key>",
+            "the write key of an enabled source (k=<write key>)")])
+    if not gateway.adapters[source.adapter].collects_from_browsers:
+        collecting = ", ".join(sorted(n for n, a in gateway.adapters.items() if a.collects_from_browsers))
+        raise ProblemError("invalid-payload", [Problem(
+            "k", f"<write key of source {source.id!r}>",
+            f"the write key of a source whose adapter takes browser events ({collecting}); "
+            f"{source.adapter!r} does not")])
     gateway.rate_limits.check(source.id, source.rate_limit)
     return source
 
 
-def _assemble(gateway: Gateway, record: InputRecord, source: SourceConfig, request: WsgiRequest) -> str | None:
+def _assemble(gateway: Gateway, source: SourceConfig, record: InputRecord, request: WsgiRequest) -> str | None:
     """Keep one chunk; the whole base64 text once every chunk has arrived."""
     payload_id, data = request.arg("i") or "", request.arg("d") or ""
     try:
@@ -170,19 +147,18 @@ def _assemble(gateway: Gateway, record: InputRecord, source: SourceConfig, reque
     if not data:
         problems.append(Problem("d", None, "this chunk of the payload's base64 text"))
     if problems:
-        raise gateway.ingestor.refuse(record, ProblemError("invalid-payload", problems))
+        raise ProblemError("invalid-payload", problems)
     chunks = gateway.storage.add_chunk(source.id, payload_id, index, count, data, record.received_at)
     return "".join(chunks) if chunks is not None else None
 
 
-def _with_query(record: InputRecord, query: dict[str, list[str]]) -> InputRecord:
-    """The kept input with the assembled payload (one query string, as if sent whole), write key masked."""
-    whole = urlencode([(k, v) for k, values in query.items() for v in values if k not in ("c", "n")])
-    return replace(record, query=masked_query(whole))
+def _whole_query(query: dict[str, list[str]]) -> str:
+    """The query string of an assembled payload (as if sent whole), its write key masked."""
+    return masked_query(urlencode([(k, v) for k, values in query.items() for v in values if k not in ("c", "n")]))
 
 
 def _result_summary(outcome: Outcome) -> str:
-    body = outcome.body
+    body = outcome.data
     if "chunk" in body:
         return f"chunk {body['chunk']} of {body['of']} kept"
     return f"stored {body.get('stored', 0)}, duplicates {body.get('duplicates', 0)}, rejected {body.get('rejected', 0)}"

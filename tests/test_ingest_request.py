@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.config.model import Limits
-from app.http_input import WsgiRequest, masked_query, read_body
+from app.ingest.request import WsgiRequest, masked_query, read_body
 
 
 def environ(query: str = "", body: bytes = b"", **extra: Any) -> dict[str, Any]:

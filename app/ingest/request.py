@@ -1,4 +1,4 @@
-"""Reading an ingestion request once, from the WSGI environ: its body within limits, and the record kept of it."""
+"""Ingestion's first step: the request read once from the WSGI environ — body within limits, the record kept."""
 
 from __future__ import annotations
 
@@ -154,29 +154,47 @@ def request_headers(request: WsgiRequest) -> dict[str, str]:
     return headers
 
 
-def inbound_request(request: WsgiRequest, headers: dict[str, str], body: bytes, received_at: datetime,
-                    limits: Limits, query: dict[str, list[str]] | None = None) -> InboundRequest:
-    """The framework-neutral view of the request that adapters receive (`query`: other than the URL's)."""
-    return InboundRequest(
-        method=request.method,
-        path=request.path,
-        headers=Headers(headers),
-        body=body,
-        query=request.args if query is None else query,
-        received_at=received_at,
-        remote_addr=request.remote_addr,
-        max_json_depth=limits.max_json_depth,
-    )
+@dataclass(slots=True)
+class Received:
+    """One ingestion request as read once: the environ's view, its headers, its body, when it arrived."""
+
+    request: WsgiRequest
+    headers: dict[str, str]
+    body: ReceivedBody
+    at: datetime
+    limits: Limits
+
+    def record(self, endpoint: str, source_id: str | None, adapter: str | None) -> InputRecord:
+        """What is kept of the request: credentials removed, body capped."""
+        request = self.request
+        kept_headers = {name: value for name, value in self.headers.items()
+                        if name.lower() not in CREDENTIAL_HEADERS}
+        return InputRecord(
+            received_at=format_time(self.at), endpoint=endpoint, method=request.method, path=request.path,
+            body=self.body.data[: self.limits.max_kept_body_bytes], body_size=self.body.size, source_id=source_id,
+            adapter=adapter, query=masked_query(request.query_string), headers=kept_headers,
+            remote_addr=request.remote_addr,
+        )
+
+    def inbound(self, query: dict[str, list[str]] | None = None) -> InboundRequest:
+        """The framework-neutral view of the request that adapters receive (`query`: other than the URL's)."""
+        request = self.request
+        return InboundRequest(
+            method=request.method,
+            path=request.path,
+            headers=Headers(self.headers),
+            body=self.body.data,
+            query=request.args if query is None else query,
+            received_at=self.at,
+            remote_addr=request.remote_addr,
+            max_json_depth=self.limits.max_json_depth,
+        )
 
 
-def input_record(request: WsgiRequest, headers: dict[str, str], body: ReceivedBody, received_at: datetime,
-                 endpoint: str, limits: Limits, source_id: str | None = None,
-                 adapter: str | None = None) -> InputRecord:
-    """What is kept of a request: credentials removed, body capped."""
-    kept_headers = {name: value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS}
-    query = masked_query(request.query_string)
-    return InputRecord(
-        received_at=format_time(received_at), endpoint=endpoint, method=request.method, path=request.path,
-        body=body.data[: limits.max_kept_body_bytes], body_size=body.size, source_id=source_id,
-        adapter=adapter, query=query, headers=kept_headers, remote_addr=request.remote_addr,
-    )
+NO_BODY = ReceivedBody(b"", 0, False)
+
+
+def receive(request: WsgiRequest, limits: Limits, at: datetime, *, with_body: bool = True) -> Received:
+    """Read the request's headers and (unless `with_body` is False: a pixel's GET) its body within the limits."""
+    body = read_body(request, limits) if with_body else NO_BODY
+    return Received(request, request_headers(request), body, at, limits)

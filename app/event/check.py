@@ -1,0 +1,57 @@
+"""Checking one event: normalized, valid against the canonical schema, within the limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+
+from adapters.base import Problem
+from app.config.model import Limits
+from app.event.limits import property_problems, size_problem
+from app.event.normalize import Arrival, Normalizer
+from app.event.schema import EventValidator
+
+
+@dataclass
+class CheckedEvent:
+    """One event after normalization and validation: valid when it has no problems."""
+
+    index: int
+    raw: Any
+    event: Any
+    problems: list[Problem] = field(default_factory=list)
+    encoded: bytes = b""
+
+
+def prefixed(problems: Sequence[Problem], prefix: str) -> list[Problem]:
+    """Problems of one event of many, their fields under `prefix` (e.g. `batch[3]`)."""
+    if not prefix:
+        return list(problems)
+    return [replace(p, field=prefix if p.field == "event" else f"{prefix}.{p.field}") for p in problems]
+
+
+class EventChecker:
+    """Normalizes an event and checks it against the schema and the limits; no storage involved."""
+
+    def __init__(self, validator: EventValidator, normalizer: Normalizer, limits: Limits) -> None:
+        self.validator = validator
+        self.normalizer = normalizer
+        self.limits = limits
+
+    def check(self, index: int, raw: Any, arrival: Arrival, item_field: str | None = None) -> CheckedEvent:
+        """The normalized event and its problems (fields under `item_field[index]` for one of many)."""
+        event, problems = self.normalizer.normalize(raw, arrival)
+        checked = CheckedEvent(index, raw, event, problems)
+        if not problems:
+            problems = self.validator.problems(event)
+        if not problems:
+            problems = property_problems(event)
+        if not problems:
+            checked.encoded = orjson.dumps(event)
+            too_big = size_problem(checked.encoded, self.limits.max_event_bytes)
+            problems = [too_big] if too_big else []
+        checked.problems = prefixed(problems, f"{item_field}[{index}]" if item_field else "")
+        return checked

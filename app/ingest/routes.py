@@ -1,0 +1,122 @@
+"""The ingestion routes: one table, served straight from WSGI in front of Flask and listed in Flask's URL map.
+
+Ingestion is the hot path: every browser event and webhook goes through it. Flask's request contexts, routing and
+hooks cost about as much as the rest of a no-op request, so `HotPath` dispatches these routes itself, to the same
+handlers, metrics and problem bodies. The same table is registered in Flask's URL map, so that `flask routes`,
+`url_for` and the OpenAPI test see every endpoint; a method a route does not take falls through to Flask, which
+answers it (405 with `Allow`, or another blueprint's view such as the admin's `GET /v1/events`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, request
+
+from app.api.errors import as_problem
+from app.gateway import Gateway
+from app.ingest.collect import handle_collect_get, handle_collect_post, handle_collect_preflight
+from app.ingest.events import handle_events
+from app.ingest.outcome import Outcome
+from app.ingest.request import WsgiRequest
+from app.ingest.webhooks import handle_webhook
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Handler = Callable[..., Outcome]
+"""`handler(gateway, request, **path_values)`."""
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One ingestion endpoint: its rule (Flask's syntax, at most one trailing variable), endpoint name, handlers."""
+
+    rule: str
+    endpoint: str
+    handlers: Mapping[str, Handler]
+    prefix: str = field(init=False)
+    variable: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        start = self.rule.find("<")
+        if start >= 0 and not self.rule.endswith(">"):
+            raise ValueError(f"{self.rule}: the hot path takes one variable, at the end of the rule")
+        object.__setattr__(self, "prefix", self.rule if start < 0 else self.rule[:start])
+        object.__setattr__(self, "variable", None if start < 0 else self.rule[start + 1:-1])
+
+
+ROUTES = (
+    Route("/v1/events", "ingest.events", {"POST": handle_events}),
+    Route("/v1/collect", "ingest.collect",
+          {"GET": handle_collect_get, "POST": handle_collect_post, "OPTIONS": handle_collect_preflight}),
+    Route("/v1/webhooks/<source_id>", "ingest.webhook", {"POST": handle_webhook}),
+)
+
+
+class HotPath:
+    """WSGI middleware serving the ingestion routes; every other request goes to `app`."""
+
+    def __init__(self, app: WsgiApp, gateway: Gateway, routes: Iterable[Route] = ROUTES) -> None:
+        self.app = app
+        self.gateway = gateway
+        self.exact = {route.rule: route for route in routes if route.variable is None}
+        self.prefixed = [route for route in routes if route.variable is not None]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        route = self.exact.get(path)
+        values: dict[str, str] = {}
+        if route is None:
+            route = self._prefixed(path, values)
+            if route is None:
+                return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        handler = route.handlers.get(method)
+        if handler is None:
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        outcome = serve(self.gateway, handler, WsgiRequest(environ), values)
+        self.gateway.metrics.observe_request(route.rule, method, outcome.status, time.perf_counter() - started)
+        body = outcome.encoded()
+        headers = [("Content-Type", outcome.content_type), ("Content-Length", str(len(body))),
+                   *outcome.headers.items()]
+        start_response(STATUS_LINES[outcome.status], headers)
+        return [body]
+
+    def _prefixed(self, path: str, values: dict[str, str]) -> Route | None:
+        for route in self.prefixed:
+            if path.startswith(route.prefix):
+                rest = path[len(route.prefix):]
+                if rest and "/" not in rest:
+                    values[route.variable or ""] = rest
+                    return route
+        return None
+
+
+def serve(gateway: Gateway, handler: Handler, wsgi_request: WsgiRequest, values: Mapping[str, str]) -> Outcome:
+    """Run a handler; a failure before the input could be read becomes its problem body."""
+    try:
+        return handler(gateway, wsgi_request, **values)
+    except Exception as error:  # the handlers keep what they read; this is the last resort of a bug
+        return Outcome.of_problem(as_problem(error))
+
+
+def init_app(app: Flask, gateway: Gateway) -> None:
+    """List the routes in Flask's URL map (served there too) and serve them in front of Flask."""
+    for route in ROUTES:
+        app.add_url_rule(route.rule, route.endpoint, _flask_view(gateway, route), methods=list(route.handlers),
+                         provide_automatic_options="OPTIONS" not in route.handlers)
+    app.wsgi_app = HotPath(app.wsgi_app, gateway)  # type: ignore[method-assign]
+
+
+def _flask_view(gateway: Gateway, route: Route) -> Callable[..., Response]:
+    """The route as a Flask view: the same handler, for a request that reaches Flask (e.g. a test client's)."""
+    def view(**values: str) -> Response:
+        outcome = serve(gateway, route.handlers[request.method], WsgiRequest(request.environ), values)
+        return Response(outcome.encoded(), status=outcome.status, headers=outcome.headers,
+                        content_type=outcome.content_type)
+    return view
