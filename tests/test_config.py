@@ -55,7 +55,8 @@ def test_wrong_type_is_named(tmp_path: Path) -> None:
 
 def test_missing_admin_token_is_named(tmp_path: Path) -> None:
     text = GOOD.replace('[admin]\ntoken = "adm_0123456789abcdef"\n', "")
-    assert problems(tmp_path, text) == ["admin: missing: this key is required."]
+    assert problems(tmp_path, text) == [
+        "admin.token: missing: this key is required (or TAGWAY_ADMIN__TOKEN; `tagway init` writes a fresh one)."]
 
 
 def test_short_secret_is_refused(tmp_path: Path) -> None:
