@@ -82,7 +82,7 @@ def read_environment(environ: Mapping[str, str], problems: list[str]) -> Environ
         if separator:
             _read_key(settings, variable, section, key, value, problems)
         elif section in _ARRAYS:
-            array = parse_array(value)
+            array = _parse_array(value)
             if array is None:
                 problems.append(f"{variable}: must be a TOML or JSON array of tables, such as "
                                 f'[{{id = "web", adapter = "canonical", write_key = "${{WEB_WRITE_KEY}}"}}]')
@@ -108,7 +108,7 @@ def _read_key(settings: EnvironmentSettings, variable: str, section: str, key: s
         problems.append(f"{variable}: [{section}] has no key {key!r}; its keys are {', '.join(schema.fields)}")
         return
     if isinstance(kind, fields.List):
-        parsed = parse_array(value) if value.lstrip().startswith("[") else _comma_separated(value)
+        parsed = _parse_array(value) if value.lstrip().startswith("[") else _comma_separated(value)
         if parsed is None:
             problems.append(f"{variable}: must be a TOML or JSON array, such as [\"a\", \"b\"], or values "
                             "separated by commas")
@@ -119,7 +119,7 @@ def _read_key(settings: EnvironmentSettings, variable: str, section: str, key: s
     settings.variables[f"{section}.{key}"] = variable
 
 
-def parse_array(text: str) -> list[Any] | None:
+def _parse_array(text: str) -> list[Any] | None:
     """A TOML array (inline tables included) or a JSON array; None when the text is neither."""
     try:
         document = tomllib.loads(f"value = {text}")
