@@ -27,7 +27,7 @@ def build_app(test_config: Mapping[str, Any] | str | os.PathLike[str] | None = N
     if pending:
         raise ConfigError([f"storage: the database is not up to date ({len(pending)} migrations pending); "
                            "run `tagway db upgrade` (tagway serve does it for you)"], config.path)
-    configure_logging(config.secrets())
+    configure_logging(config.secrets(), config.log_level)
     gateway = Gateway.build(config, adapters, clock or utc_now)
     app.extensions["tagway"] = gateway
     api.init_app(app, gateway)

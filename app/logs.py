@@ -39,8 +39,8 @@ class SecretScrubber(logging.Filter):
         return True
 
 
-def configure_logging(secrets: Iterable[str], level: str = "INFO") -> None:
-    """Send tagway's and gunicorn's logs to stderr as JSON lines, secrets scrubbed."""
+def configure_logging(secrets: Iterable[str], level: str) -> None:
+    """Send tagway's and gunicorn's logs from `level` up to stderr as JSON lines, secrets scrubbed."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
                                        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))

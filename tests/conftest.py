@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,18 @@ from app.gateway import Gateway
 from tests.support.gateway import Clock, base_config, build_app
 from tests.support.postgres import fresh_database, postgres_server
 from tests.support.server import free_port
+
+# Switches the test suite itself reads; any other TAGWAY_* variable would configure the gateways under test.
+TEST_SWITCHES = frozenset({"TAGWAY_UPDATE_SCREENSHOTS"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Drop the shell's TAGWAY_* variables for the run (before test modules load), subprocesses included.
+
+    A developer's TAGWAY_STORAGE__URL must never point the tests, or the gateways they start, at another database.
+    """
+    for name in [name for name in os.environ if name.startswith("TAGWAY_") and name not in TEST_SWITCHES]:
+        del os.environ[name]
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
 import stat
@@ -10,11 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from app.cli import main
 from app.config import load_config
 from app.registry import discover_adapters
+from tests.support.gateway import ADMIN, ADMIN_TOKEN, WRITE, WRITE_KEY
 from tests.support.server import free_port, serving
 
 TAGWAY = str(Path(sys.executable).parent / "tagway")
@@ -150,3 +154,64 @@ def test_sources_add_gives_a_browser_source_its_own_write_key(tmp_path: Path) ->
     assert uncommented.settings["rename"] == {"chat_open": "UserChatOpen"}, "the examples are valid TOML settings"
     listed = run("sources", "list", cwd=tmp_path).stdout
     assert write_key not in listed and write_key in run("sources", "list", "--reveal", cwd=tmp_path).stdout
+
+
+def test_sources_add_writes_any_title_as_toml_and_keeps_the_files_comments(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    path = tmp_path / "tagway.toml"
+    path.write_text(path.read_text() + "\n[delivery]\n# our own note: the worker runs beside the gateway\n"
+                    "in_process = true\n")
+    title = 'Shop "Ünïcode" \\ C:\\shops\nsecond line — 日本'
+    result = run("sources", "add", "canonical", "--id", "shop", "--title", title, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert run("sources", "add", "gtm", cwd=tmp_path).returncode == 0, "the file is still valid for the next one"
+    config = load_config(path, discover_adapters(), {})
+    assert config.sources["shop"].title == title
+    assert list(config.sources) == ["website", "shop", "gtm"] and config.delivery.in_process
+    text = path.read_text()
+    assert "# our own note: the worker runs beside the gateway" in text
+    assert "# Keep this file private" in text and '# extra_drop_params = ["ref"]' in text
+
+
+def test_sources_add_refuses_an_id_that_cannot_be_part_of_a_url(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    before = (tmp_path / "tagway.toml").read_text()
+    result = run("sources", "add", "canonical", "--id", 'my "shop"', cwd=tmp_path)
+    assert result.returncode != 0 and "--id 'my \"shop\"': must be 1-63 lower-case letters" in result.stderr
+    assert (tmp_path / "tagway.toml").read_text() == before
+
+
+def test_init_writes_values_with_any_character_as_toml(tmp_path: Path) -> None:
+    result = run("init", "--host", 'local"host\\', "--public-url", "https://events.example.com", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert load_config(tmp_path / "tagway.toml", discover_adapters(), {}).server.host == 'local"host\\'
+
+
+def test_without_a_file_or_variables_serve_says_what_to_set(tmp_path: Path) -> None:
+    result = run("serve", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "admin.token: missing: this key is required (or TAGWAY_ADMIN__TOKEN; `tagway init`" in result.stderr
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+@pytest.mark.e2e
+def test_serve_starts_from_the_environment_alone(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    database = tmp_path / "events.db"
+    environment = {
+        "TAGWAY_STORAGE__URL": f"sqlite:///{database}", "TAGWAY_ADMIN__TOKEN": ADMIN_TOKEN,
+        "TAGWAY_SOURCES": json.dumps([{"id": "web", "adapter": "canonical", "write_key": "${WEB_WRITE_KEY}"}]),
+        "WEB_WRITE_KEY": WRITE_KEY, "TAGWAY_LOGGING__LEVEL": "debug"}
+    with serving(None, tmp_path / "serve.log", cwd=empty, env=environment) as gateway:
+        event = {"id": "from-env", "name": "Lead"}
+        sent = requests.post(f"{gateway.url}/v1/events", json=event, headers=WRITE, timeout=5)
+        assert sent.status_code == 200 and sent.json()["stored"] == 1
+        listed = requests.get(f"{gateway.url}/v1/events", params={"id": "from-env"}, headers=ADMIN, timeout=5)
+        assert [item["event"]["id"] for item in listed.json()["items"]] == ["from-env"]
+    assert database.exists() and list(empty.iterdir()) == [], "the database is where the variable says"
+    log = (tmp_path / "serve.log").read_text()
+    assert '"level": "DEBUG", "logger": "tagway.http", "message": "request"' in log, "the level reaches the workers"
+    worker = subprocess.run([TAGWAY, "worker", "--once"], cwd=empty, env={**os.environ, **environment},
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert worker.returncode == 0 and "handled 0 outbox rows" in worker.stdout, worker.stderr

@@ -5,27 +5,31 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
+from typing import cast
 
 import click
+import tomlkit
+from tomlkit.items import AoT, Table
 
 from app.cli.common import config_path
 
+# A TOML document, so that its values are set with a TOML library (they are the user's: a URL may hold anything).
 TEMPLATE = """\
 # tagway configuration, written by `tagway init`.
-# Keep this file private: it holds secrets. Any value may instead come from the environment,
-# written as "${{NAME}}" (for example token = "${{TAGWAY_ADMIN_TOKEN}}"); TAGWAY_DATABASE_URL,
-# TAGWAY_ADMIN_TOKEN and TAGWAY_PUBLIC_URL override their keys directly.
+# Keep this file private: it holds secrets. Every key can come from the environment instead, which
+# wins over this file: TAGWAY_<SECTION>__<KEY> (TAGWAY_STORAGE__URL, TAGWAY_ADMIN__TOKEN, ...), the
+# [[sources]] whole as TAGWAY_SOURCES. A value here may also name a variable: token = "${ADMIN_TOKEN}".
 
 [server]
 # The address browsers and shops use to reach this gateway (printed in webhook URLs).
-public_url = "{public_url}"
-host = "{host}"
-port = {port}
+public_url = "http://127.0.0.1:8000"
+host = "127.0.0.1"
+port = 8000
 workers = 2
 
 [admin]
 # For the admin API (and the console): Authorization: Bearer <token>.
-token = "{admin_token}"
+token = ""
 
 [storage]
 # SQLite, next to this file. For several machines use postgresql://... (see the README).
@@ -33,6 +37,10 @@ url = "sqlite:///tagway.db"
 # Refused requests are always kept (to show and replay them). true also keeps the raw request of
 # accepted ones, beside their events: handy while you set up a source, at the cost of disk.
 keep_accepted_inputs = false
+
+[logging]
+# DEBUG, INFO, WARNING, ERROR or CRITICAL (DEBUG adds a line per request).
+level = "INFO"
 
 [privacy]
 # Zero the last part of IP addresses before they are stored.
@@ -52,8 +60,18 @@ anonymize_ip = false
 id = "website"
 adapter = "canonical"
 title = "Website and server API"
-write_key = "{write_key}"
+write_key = ""
 """
+
+
+def starter_configuration(public_url: str, host: str, port: int, admin_token: str, write_key: str) -> str:
+    """The starter tagway.toml with these values."""
+    document = tomlkit.parse(TEMPLATE)
+    server = cast(Table, document["server"])
+    server["public_url"], server["host"], server["port"] = public_url, host, port
+    cast(Table, document["admin"])["token"] = admin_token
+    cast(AoT, document["sources"])[0]["write_key"] = write_key
+    return tomlkit.dumps(document)
 
 
 def fresh_secret(prefix: str) -> str:
@@ -74,8 +92,7 @@ def init(context: click.Context, force: bool, host: str, port: int, public_url: 
         raise click.ClickException(f"{path} exists; use --force to replace it (its secrets will change)")
     public_url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
     write_key, admin_token = fresh_secret("wk"), fresh_secret("adm")
-    text = TEMPLATE.format(public_url=public_url, host=host, port=port, admin_token=admin_token,
-                           write_key=write_key)
+    text = starter_configuration(public_url, host, port, admin_token, write_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from app.cli.common import config_path
+from app.cli.common import config_source
 
 CHUNK = 500
 
@@ -41,7 +41,7 @@ def replay(context: click.Context, rejection_ids: tuple[int, ...], all_rejection
         except ValueError:
             raise click.BadParameter(f"{text!r} is not an RFC 3339 time such as 2026-11-24T00:00:00Z") from None
 
-    app = create_app(config_path(context.find_root()))
+    app = create_app(config_source(context.find_root()))
     with app.app_context():
         gateway = current_gateway()
         if deliveries:

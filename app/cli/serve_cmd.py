@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from app.cli.common import config_path, load_or_exit
+from app.cli.common import config_source, load_or_exit
 from app.cli.worker_cmd import PARENT_ENV
 
 
@@ -33,7 +33,9 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
     applied = upgrade(config.storage.url)
     if applied:
         click.echo(f"database upgraded: {', '.join(applied)}", err=True)
-    os.environ["TAGWAY_CONFIG"] = str(config_path(context).resolve())
+    source = config_source(context)
+    if source is not None:  # the workers read the same file; without one, the same environment
+        os.environ["TAGWAY_CONFIG"] = str(source.resolve())
     # Imported here: it prepares the metrics directory before any worker imports the metrics library.
     from app import gunicorn_conf
 
@@ -43,10 +45,11 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
         "workers": workers or server.workers,
         "threads": threads or server.threads,
         "worker_class": "gthread" if (threads or server.threads) > 1 else "sync",
+        "loglevel": config.log_level.lower(),  # the master's own lines; workers apply it in configure_logging
         **gunicorn_conf.SETTINGS,
     }
     click.echo(f"tagway listening on http://{options['bind']} (public URL {server.public_url})", err=True)
-    supervisor = WorkerSupervisor(config_path(context)) if config.delivery.in_process else None
+    supervisor = WorkerSupervisor(source) if config.delivery.in_process else None
     if supervisor is not None:
         supervisor.start()
     try:
@@ -62,8 +65,9 @@ class WorkerSupervisor:
     The worker watches this process and stops when it is gone, even after a SIGKILL.
     """
 
-    def __init__(self, config: Path) -> None:
-        self.command = [sys.executable, "-m", "app.cli", "-c", str(config.resolve()), "worker"]
+    def __init__(self, config: Path | None) -> None:
+        chosen = ["-c", str(config.resolve())] if config is not None else []
+        self.command = [sys.executable, "-m", "app.cli", *chosen, "worker"]
         self.process: subprocess.Popen[bytes] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="tagway-worker-supervisor", daemon=True)
@@ -104,7 +108,7 @@ def _gunicorn_base() -> type:
 
 
 class GatewayServer(_gunicorn_base()):  # type: ignore[misc]
-    """gunicorn running `app:create_app()` with settings from tagway.toml."""
+    """gunicorn running `app:create_app()` with the configuration's settings."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options

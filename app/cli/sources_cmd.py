@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import os
 import re
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import click
+import tomlkit
+from tomlkit.items import AoT, Table
 
 from adapters.base import Adapter, Source
 from app.cli.common import config_path, load_or_exit
 from app.cli.init_cmd import fresh_secret
+from app.config.environment import array_variable
+from app.config.schema import SOURCE_ID
 from app.registry import discover_adapters
 
 
@@ -54,16 +59,21 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
         raise click.ClickException(f"{path} does not exist; run `tagway init` first")
     config = load_or_exit(root)
     source_id = source_id or _free_id(adapter.name, set(config.sources))
+    if not SOURCE_ID.match(source_id):
+        raise click.ClickException(f"--id {source_id!r}: must be 1-63 lower-case letters, digits, '-' or '_' "
+                                   "(it is part of the webhook URL)")
     if source_id in config.sources:
         raise click.ClickException(f"a source with id {source_id!r} exists already; choose another --id")
     write_key = fresh_secret("wk") if adapter.accepts_write_key else None
-    entry, variables = source_entry(adapter, source_id, title or adapter.title, write_key)
+    table, variables = source_table(adapter, source_id, title or adapter.title, write_key)
     if print_only:
-        click.echo(entry)
+        click.echo(entry_text(table))
     else:
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write("\n" + entry)
+        append_source(path, table)
         click.echo(f"Added source {source_id!r} ({adapter.title}) to {path}.")
+        if os.environ.get(array_variable("sources")):
+            click.echo(f"Note: {array_variable('sources')} is set and replaces the file's [[sources]]: "
+                       "add this source to it too.")
     public = config.server.public_url.rstrip("/")
     webhook_url = f"{public}/v1/webhooks/{source_id}"
     click.echo("")
@@ -80,32 +90,72 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
             click.echo(f"  export {variable}=...   # {description}")
 
 
-def source_entry(adapter: Adapter, source_id: str, title: str,
-                 write_key: str | None = None) -> tuple[str, dict[str, str]]:
-    """The TOML [[sources]] entry, secrets and required settings read from environment variables."""
-    lines = ["[[sources]]", f'id = "{source_id}"', f'adapter = "{adapter.name}"', f'title = "{title}"']
+def source_table(adapter: Adapter, source_id: str, title: str,
+                 write_key: str | None = None) -> tuple[Table, dict[str, str]]:
+    """The [[sources]] table, secrets and required settings read from environment variables."""
+    table = tomlkit.table()
+    table.add("id", source_id)
+    table.add("adapter", adapter.name)
+    table.add("title", title)
     if write_key:
-        lines.append(f'write_key = "{write_key}"  # what browsers (the GTM tag) and servers send')
+        _add_commented(table, "write_key", write_key, "what browsers (the GTM tag) and servers send")
     variables: dict[str, str] = {}
     if adapter.settings_schema is not None:
         for name, field in adapter.settings_schema().fields.items():
-            description = str(field.metadata.get("description", name))
+            description = " ".join(str(field.metadata.get("description", name)).split())  # one comment line
             if field.required:
                 variable = env_name(source_id, name)
                 variables[variable] = description
-                lines.append(f'{name} = "${{{variable}}}"  # {description}')
+                _add_commented(table, name, f"${{{variable}}}", description)
             elif name in adapter.secret_settings:  # optional: written commented out, ready to use
-                lines.append(f'# {name} = "${{{env_name(source_id, name)}}}"  # {description}')
+                reference = tomlkit.item(f"${{{env_name(source_id, name)}}}").as_string()
+                table.add(tomlkit.comment(f"{name} = {reference}  # {description}"))
             else:
                 example = field.metadata.get("example")
                 shown = _toml_value(example) if example is not None else "..."
-                lines.append(f"# {name} = {shown}  # {description}")
-    return "\n".join(lines) + "\n", variables
+                table.add(tomlkit.comment(f"{name} = {shown}  # {description}"))
+    return table, variables
+
+
+def _add_commented(table: Table, key: str, value: str, comment: str) -> None:
+    item = tomlkit.item(value)
+    item.comment(comment)
+    item.trivia.comment_ws = "  "  # as in the lines written commented out
+    table.add(key, item)
+
+
+def entry_text(table: Table) -> str:
+    """The table as a [[sources]] entry of its own."""
+    document = tomlkit.document()
+    document.append("sources", tomlkit.aot())
+    cast(AoT, document["sources"]).append(table)
+    return tomlkit.dumps(document)
+
+
+def append_source(path: Path, table: Table) -> None:
+    """Add the table to the file's [[sources]], keeping everything else in it (comments included) as it was."""
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    existing = document.get("sources")
+    if existing is None:
+        document.append("sources", tomlkit.aot())
+        existing = document["sources"]
+    elif not isinstance(existing, AoT):
+        raise click.ClickException(f"{path} writes sources as an inline array, not as [[sources]] tables; "
+                                   f"add this entry to it yourself:\n{entry_text(table)}")
+    elif existing.body:  # set apart from the entry before it, and from whatever follows
+        if not existing.body[-1].as_string().endswith("\n\n"):
+            table.trivia.indent = "\n"
+        table.add(tomlkit.nl())
+    cast(AoT, existing).append(table)
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
 
 
 def env_name(source_id: str, setting: str) -> str:
-    """TAGWAY_<SOURCE>_<SETTING>, upper-case, other characters as underscores."""
-    return re.sub(r"[^A-Z0-9]", "_", f"TAGWAY_{source_id}_{setting}".upper())
+    """TAGWAY_<SOURCE>_<SETTING>, upper-case, other characters as one underscore.
+
+    Never two in a row: TAGWAY_<SECTION>__<KEY> names a configuration key.
+    """
+    return re.sub(r"[^A-Z0-9]+", "_", f"TAGWAY_{source_id}_{setting}".upper())
 
 
 def mask(secret: str) -> str:
@@ -123,17 +173,9 @@ def _free_id(base: str, taken: set[str]) -> str:
 
 
 def _toml_value(value: Any) -> str:
-    """`value` written as TOML (strings, booleans, numbers, arrays and inline tables)."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    """`value` written as TOML, tables inline (it is shown on one commented line)."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    return str(value)
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+        table = tomlkit.inline_table()
+        table.update(value)
+        return table.as_string()
+    return tomlkit.item(value).as_string()

@@ -27,7 +27,7 @@ def worker(context: click.Context, once: bool) -> None:
 
     if pending_migrations(config.storage.url):
         raise click.ClickException("the database is not up to date; run `tagway db upgrade` first")
-    configure_logging(config.secrets())
+    configure_logging(config.secrets(), config.log_level)
     gateway = Gateway.build(config, discover_adapters())
     delivery = DeliveryWorker(gateway.worker_parts())
     if once:

@@ -1,4 +1,4 @@
-"""Configuration: one TOML file, validated at start-up, secrets from the environment."""
+"""Configuration: tagway.toml and TAGWAY_* variables over it, validated at start-up."""
 
 from app.config.loader import ConfigError, find_config_path, load_config
 from app.config.model import GatewayConfig, Limits, ServerSettings, SourceConfig, StorageSettings

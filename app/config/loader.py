@@ -1,4 +1,4 @@
-"""Reading tagway.toml: environment overrides, ${VAR} secrets, validation with clear messages."""
+"""Reading the configuration: tagway.toml, then TAGWAY_* variables over it, ${VAR} secrets, validation."""
 
 from __future__ import annotations
 
@@ -13,17 +13,12 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError
 
 from adapters.base import Adapter
+from app.config.environment import read_environment
 from app.config.model import DestinationConfig, GatewayConfig, SourceConfig
 from app.config.schema import DestinationSchema, SourceSchema, TopSchema
 
 DEFAULT_CONFIG_NAME = "tagway.toml"
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-# TAGWAY_* variables that override one key each (the twelve-factor way to point at a database).
-ENV_OVERRIDES = {
-    "TAGWAY_DATABASE_URL": ("storage", "url"),
-    "TAGWAY_ADMIN_TOKEN": ("admin", "token"),
-    "TAGWAY_PUBLIC_URL": ("server", "public_url"),
-}
 _BASE_SOURCE_KEYS = frozenset(SourceSchema().fields)
 _BASE_DESTINATION_KEYS = frozenset(DestinationSchema().fields)
 
@@ -39,27 +34,46 @@ class ConfigError(Exception):
 
 
 def find_config_path(explicit: str | os.PathLike[str] | None = None,
-                     environ: Mapping[str, str] = os.environ) -> Path:
-    """The config file to use: the given path, else $TAGWAY_CONFIG, else ./tagway.toml."""
-    return Path(explicit or environ.get("TAGWAY_CONFIG") or DEFAULT_CONFIG_NAME)
+                     environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The config file to use: the given path, else $TAGWAY_CONFIG, else ./tagway.toml if there is one.
+
+    None means there is no file: the defaults and the TAGWAY_* variables make the configuration.
+    """
+    chosen = explicit or environ.get("TAGWAY_CONFIG")
+    if chosen:
+        return Path(chosen)
+    default = Path(DEFAULT_CONFIG_NAME)
+    return default if default.exists() else None
 
 
-def load_config(source: str | os.PathLike[str] | Mapping[str, Any], adapters: Mapping[str, Adapter],
+def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | None, adapters: Mapping[str, Adapter],
                 environ: Mapping[str, str] = os.environ) -> GatewayConfig:
-    """Load and validate a configuration from a TOML file or an already-parsed mapping."""
+    """Load and validate a configuration: a TOML file, an already-parsed mapping, or none (defaults).
+
+    TAGWAY_* variables set keys over it (see app.config.environment).
+    """
     path: str | None = None
-    if isinstance(source, Mapping):
-        raw: dict[str, Any] = _deep_copy(source)
+    if source is None:
+        raw: dict[str, Any] = {}
+        base_dir = Path.cwd()
+    elif isinstance(source, Mapping):
+        raw = _deep_copy(source)
         base_dir = Path.cwd()
     else:
         path = str(source)
         raw = _read_toml(Path(source))
         base_dir = Path(source).resolve().parent
-    _apply_env_overrides(raw, environ)
     problems: list[str] = []
-    raw = _interpolate(raw, environ, "", problems)
+    environment = read_environment(environ, problems)
+    file_problems: list[str] = []
+    raw = _interpolate(raw, environ, "", file_problems)
+    # A ${NAME} the file refers to is not needed where a TAGWAY_* variable sets the key instead.
+    problems.extend(p for p in file_problems if environment.variable_behind(p.partition(": ")[0]) is None)
+    # ${NAME} works in TAGWAY_SOURCES and TAGWAY_DESTINATIONS too: secrets can stay in variables of their own.
+    environment.arrays = _interpolate(environment.arrays, environ, "", problems)
+    environment.apply(raw)
     if problems:
-        raise ConfigError(problems, path)
+        raise ConfigError([environment.name_variable(p) for p in problems], path)
     try:
         top = TopSchema().load(raw)
     except ValidationError as error:
@@ -68,12 +82,12 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any], adapters: Ma
     sources = _load_sources(raw.get("sources", []), adapters, problems)
     destinations = _load_destinations(raw.get("destinations", []), problems)
     if problems or top is None:
-        raise ConfigError(problems, path)
+        raise ConfigError([environment.name_variable(p) for p in problems], path)
     storage = top["storage"]
     storage = replace(storage, url=_resolve_sqlite_path(storage.url, base_dir))
     return GatewayConfig(
         admin_token=top["admin"]["token"], server=top["server"], storage=storage,
-        limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"],
+        limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"], log_level=top["logging"]["level"],
         canonical_url=top["canonical_url"], sources=sources, destinations=destinations, delivery=top["delivery"],
         path=path,
     )
@@ -88,14 +102,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
                           str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"not valid TOML: {error}"], str(path)) from None
-
-
-def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> None:
-    for variable, (section, key) in ENV_OVERRIDES.items():
-        if environ.get(variable):
-            table = raw.setdefault(section, {})
-            if isinstance(table, dict):
-                table[key] = environ[variable]
 
 
 def _interpolate(value: Any, environ: Mapping[str, str], key: str, problems: list[str]) -> Any:
@@ -209,7 +215,7 @@ def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
 
 
 def _resolve_sqlite_path(url: str, base_dir: Path) -> str:
-    """Make `sqlite:///relative.db` relative to the configuration file, not the working directory."""
+    """Make `sqlite:///relative.db` relative to the configuration file (the working directory without one)."""
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         return url

@@ -102,13 +102,14 @@ class DeliverySettings:
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Everything tagway.toml says, validated."""
+    """Everything tagway.toml and the TAGWAY_* variables say, validated."""
 
     admin_token: str
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     limits: Limits = field(default_factory=Limits)
     anonymize_ip: bool = False
+    log_level: str = "INFO"
     canonical_url: CanonicalUrlRules = field(default_factory=CanonicalUrlRules)
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)

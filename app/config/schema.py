@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from app.config.model import DeliverySettings, Limits, ServerSettings, StorageSettings
 from app.event.canonical_url import DEFAULT_TRACKING_PARAMS, DEFAULT_TRACKING_PREFIXES, CanonicalUrlRules
@@ -13,6 +13,7 @@ from app.event.canonical_url import DEFAULT_TRACKING_PARAMS, DEFAULT_TRACKING_PR
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
 MIN_SECRET_LENGTH = 16
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class _Strict(Schema):
@@ -30,6 +31,11 @@ def _rate_limit(value: str | None) -> None:
         raise ValidationError("must look like '100/second', '6000/minute' or '10 per hour'")
 
 
+def _log_level(value: str) -> None:
+    if value.upper() not in LOG_LEVELS:
+        raise ValidationError(f"must be one of {', '.join(LOG_LEVELS)}")
+
+
 class ServerSchema(_Strict):
     public_url = fields.Url(require_tld=False, schemes={"http", "https"}, load_default=ServerSettings.public_url)
     host = fields.String(load_default=ServerSettings.host)
@@ -44,7 +50,8 @@ class ServerSchema(_Strict):
 
 
 class AdminSchema(_Strict):
-    token = _secret(required=True)
+    token = _secret(required=True, error_messages={
+        "required": "missing: this key is required (or TAGWAY_ADMIN__TOKEN; `tagway init` writes a fresh one)"})
 
 
 class StorageSchema(_Strict):
@@ -77,6 +84,15 @@ class LimitsSchema(_Strict):
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> Limits:
         return Limits(**data)
+
+
+class LoggingSchema(_Strict):
+    level = fields.String(load_default="INFO", validate=_log_level,
+                          metadata={"description": "the lowest level written: DEBUG, INFO, WARNING, ERROR, CRITICAL"})
+
+    @post_load
+    def upper_case(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {"level": data["level"].upper()}
 
 
 class PrivacySchema(_Strict):
@@ -160,7 +176,8 @@ class DeliverySchema(_Strict):
 
 class TopSchema(_Strict):
     server = fields.Nested(ServerSchema, load_default=lambda: ServerSettings())
-    admin = fields.Nested(AdminSchema, required=True)
+    admin = fields.Nested(AdminSchema)  # always there: see admin_table
+    logging = fields.Nested(LoggingSchema, load_default=lambda: {"level": "INFO"})
     storage = fields.Nested(StorageSchema, load_default=lambda: StorageSettings())
     limits = fields.Nested(LimitsSchema, load_default=lambda: Limits())
     privacy = fields.Nested(PrivacySchema, load_default=lambda: {"anonymize_ip": False})
@@ -169,3 +186,10 @@ class TopSchema(_Strict):
     sources = fields.List(fields.Dict(), load_default=list)
     destinations = fields.List(fields.Dict(), load_default=list)
     delivery = fields.Nested(DeliverySchema, load_default=lambda: DeliverySettings())
+
+    @pre_load
+    def admin_table(self, data: Any, **_: Any) -> Any:
+        """An absent [admin] is an empty one, so that the missing token is named `admin.token`."""
+        if isinstance(data, dict) and "admin" not in data:
+            return {**data, "admin": {}}
+        return data

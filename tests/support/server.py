@@ -31,7 +31,7 @@ class RunningGateway:
     """A gateway process group and where it listens."""
 
     url: str
-    config_path: Path
+    config_path: Path | None
     log_path: Path
     process: subprocess.Popen[bytes]
     port: int
@@ -54,13 +54,14 @@ def write_config(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
-def start(config_path: Path, log_path: Path, port: int | None = None, workers: int = 2,
-          env: dict[str, str] | None = None, timeout: float = 30) -> RunningGateway:
-    """`tagway -c CONFIG serve --port N --workers W`, waiting until /readyz answers."""
+def start(config_path: Path | None, log_path: Path, port: int | None = None, workers: int = 2,
+          env: dict[str, str] | None = None, timeout: float = 30, cwd: Path | None = None) -> RunningGateway:
+    """`tagway -c CONFIG serve --port N --workers W` (without -c: the environment alone), waiting for /readyz."""
     port = port or free_port()
-    args = [TAGWAY, "-c", str(config_path), "serve", "--port", str(port), "--workers", str(workers)]
+    chosen = ["-c", str(config_path)] if config_path is not None else []
+    args = [TAGWAY, *chosen, "serve", "--port", str(port), "--workers", str(workers)]
     log = log_path.open("ab")
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd,
                                env={**os.environ, **(env or {})})
     gateway = RunningGateway(f"http://127.0.0.1:{port}", config_path, log_path, process, port)
     deadline = time.monotonic() + timeout
@@ -78,7 +79,7 @@ def start(config_path: Path, log_path: Path, port: int | None = None, workers: i
 
 
 @contextmanager
-def serving(config_path: Path, log_path: Path, **kwargs: Any) -> Iterator[RunningGateway]:
+def serving(config_path: Path | None, log_path: Path, **kwargs: Any) -> Iterator[RunningGateway]:
     gateway = start(config_path, log_path, **kwargs)
     try:
         yield gateway
