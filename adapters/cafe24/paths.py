@@ -1,31 +1,34 @@
-"""Reading Cafe24 JSON by path: every helper names the JSON path, the value found and what was expected.
+"""What Cafe24 writes its own way: "" for a value not set, and numbers and strings for one another.
 
-Cafe24 is loose with types (`event_shop_no` is `"1"` or `1`, `actual_payment_amount` is `"27580"` or
-`"0.00"`), so ids accept strings and integers, amounts decimal strings and numbers.
+Cafe24 is loose with types (`event_shop_no` is `"1"` or `1`, `product_no` is `781`, `quantity` is
+`1` or `"1"`), so text accepts integers and counts accept digit strings. The readers every adapter
+shares are in adapters/fields.py; wrong values become PayloadInvalid with their path.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from adapters import keyed_fields
 from adapters.base import PayloadInvalid
-from adapters.keyed_fields import compact, join, text
-
-__all__ = ["amount", "compact", "count", "currency", "join", "moment", "text"]
-
-# Cafe24's merchants are Korean shops: the examples are theirs.
-currency = partial(keyed_fields.currency, example="KRW")
-amount = partial(keyed_fields.amount, example='"24680.00"')
-moment = partial(keyed_fields.moment, example="2020-07-17T15:28:14+09:00")
+from adapters.fields import text
 
 
-def count(parent: dict[str, Any], key: str, path: str) -> int:
+def unset_as_none(value: Any) -> Any:
+    """None for Cafe24's "not set" (`""`, as in `"bank_account_no": ""`), the value itself otherwise."""
+    return None if value == "" else value
+
+
+def loose_text(value: Any, path: str) -> str | None:
+    """A string, or an integer Cafe24 writes for one (kept exact as text); None when null, absent or empty."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(value, path)
+
+
+def count(value: Any, path: str) -> int:
     """A whole number of items, at least 0 (`1` or `"1"`)."""
-    value = parent.get(key)
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise PayloadInvalid(join(path, key), value, "a whole number of items of at least 0")
+        raise PayloadInvalid(path, value, "a whole number of items of at least 0")
     return value
