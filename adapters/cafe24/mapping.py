@@ -16,7 +16,7 @@ from typing import Any
 
 from adapters import fields as readers
 from adapters.base import Event, PayloadInvalid, derive_event_id
-from adapters.cafe24.paths import count, loose_text, unset_as_none
+from adapters.cafe24.payload import count, loose_text, unset_as_none
 from adapters.fields import compact
 
 ARRIVAL_WINDOW = timedelta(minutes=10)

@@ -16,7 +16,7 @@ import jwt
 from adapters.base import PayloadInvalid
 from adapters.fields import obj, required_text, text
 from adapters.jsonbody import parse_json
-from adapters.wix.paths import embedded
+from adapters.wix.payload import embedded
 from adapters.wix.signature import compact_token
 
 ENVELOPE = "data"

@@ -25,7 +25,7 @@ from adapters.fields import (
     text,
 )
 from adapters.wix.envelope import EVENT, Envelope
-from adapters.wix.paths import embedded, price
+from adapters.wix.payload import embedded, price
 
 Mapper = Callable[[Envelope], list[Event]]
 # Wix fills variantId with zeros when a product has no variants.
