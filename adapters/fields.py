@@ -1,9 +1,11 @@
 """Typed readers of webhook JSON shared by the adapters: each returns one value or raises PayloadInvalid.
 
-Every reader takes the parsed value and its JSON path, and either returns the value typed or raises
-`PayloadInvalid(path, value, expectation)`. Readers named `opt_*` (and `text`, `email`, `phone`)
-answer None for null or absent values; the others require a value. What only one platform writes
-(its time formats, its money objects, its "none" ids) stays in that adapter.
+Every reader takes the value (`order.get("total_price")`) and its JSON path (`"total_price"`), and
+either returns the value typed or raises `PayloadInvalid(path, value, expectation)`. Readers named
+`opt_*` (and `text`, `short`, `email`, `phone`) answer None for null or absent values; the others
+require a value. A platform's documented deviation from a common format is a keyword option
+(`currency(..., allow_lower_case=True)`), passed with a comment naming the documentation. What only
+one platform writes (its money objects, its "none" ids) stays in that adapter.
 """
 
 from __future__ import annotations
@@ -13,8 +15,44 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from marshmallow import ValidationError
+
 from adapters.base import PayloadInvalid
 from adapters.times import format_time, parse_time
+
+__all__ = [
+    "MAX_EMAIL",
+    "MAX_ID",
+    "MAX_ITEMS",
+    "MAX_PROPERTY_BYTES",
+    "MAX_SOURCE_TEXT",
+    "MAX_TEXT",
+    "PHONE_LENGTHS",
+    "amount",
+    "compact",
+    "currency",
+    "email",
+    "ident",
+    "items_of",
+    "major",
+    "obj",
+    "obj_or_empty",
+    "opt_amount",
+    "opt_currency",
+    "opt_ident",
+    "opt_obj",
+    "opt_rfc3339_time",
+    "phone",
+    "present_properties",
+    "provider_source",
+    "quantity",
+    "read_lines",
+    "required_text",
+    "rfc3339_time",
+    "setting_validator",
+    "short",
+    "text",
+]
 
 MAX_ID = 100  # ids in the canonical event are strings of at most 100 characters
 MAX_TEXT = 512  # text properties of the canonical event (item names, SKUs, variants)
@@ -27,13 +65,20 @@ PHONE_LENGTHS = range(3, 41)  # shorter or longer is no phone number the canonic
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-T = TypeVar("T")
+_CURRENCY_ANY_CASE = re.compile(r"[A-Za-z]{3}")
+_CURRENCY_EXPECTATION = "an ISO 4217 currency code: three capital letters such as USD"
+_T = TypeVar("_T")
 
 
 def provider_source(topic: str, delivery_id: str | None = None, shop: str | None = None) -> dict[str, str]:
     """The provider's `source` fields (topic, delivery id, shop), cut to 200 characters; empty ones left out."""
     given = {"topic": topic, "deliveryId": delivery_id, "shop": shop}
     return {key: value[:MAX_SOURCE_TEXT] for key, value in given.items() if value}
+
+
+def compact(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` without the keys whose value is None."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def present_properties(**values: Any) -> dict[str, Any]:
@@ -68,7 +113,7 @@ def items_of(value: Any, path: str, expectation: str = "a JSON list") -> list[An
     return value
 
 
-def read_lines(value: Any, path: str, read: Callable[[Any], T]) -> list[T]:
+def read_lines(value: Any, path: str, read: Callable[[Any], _T]) -> list[_T]:
     """`read(line)` of each of the list's first MAX_ITEMS lines; a line's problems are named under `path[i]`.
 
     `read` names fields within its line ("price", not "line_items[3].price"): a line's path is only
@@ -136,16 +181,23 @@ def opt_amount(value: Any, path: str) -> Decimal | None:
     return None if value is None else amount(value, path)
 
 
-def currency(value: Any, path: str) -> str:
-    """An ISO 4217 currency code: three capital letters."""
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise PayloadInvalid(path, value, "an ISO 4217 currency code such as USD")
-    return value
+def currency(value: Any, path: str, *, allow_lower_case: bool = False) -> str:
+    """An ISO 4217 currency code: exactly three capital ASCII letters.
+
+    `allow_lower_case` takes "usd" as USD, for a platform that documents lower-case codes.
+    """
+    if isinstance(value, str):
+        if _CURRENCY.fullmatch(value):
+            return value
+        if allow_lower_case and _CURRENCY_ANY_CASE.fullmatch(value):
+            return value.upper()
+    expectation = _CURRENCY_EXPECTATION + (" (lower case accepted here: usd)" if allow_lower_case else "")
+    raise PayloadInvalid(path, value, expectation)
 
 
-def opt_currency(value: Any, path: str) -> str | None:
-    """An ISO 4217 currency code, or None when null or absent."""
-    return None if value is None else currency(value, path)
+def opt_currency(value: Any, path: str, *, allow_lower_case: bool = False) -> str | None:
+    """An ISO 4217 currency code as `currency` reads it, or None when null or absent."""
+    return None if value is None else currency(value, path, allow_lower_case=allow_lower_case)
 
 
 def quantity(value: Any, path: str) -> int | float:
@@ -169,21 +221,39 @@ def phone(value: Any, path: str, *, strip: bool = True) -> str | None:
     return found if found and len(found) in PHONE_LENGTHS else None
 
 
-def iso_time(value: Any, path: str) -> str:
-    """An ISO 8601 (RFC 3339) time with an offset, in the canonical format."""
+def rfc3339_time(value: Any, path: str, *, allow_offset_without_colon: bool = False,
+                 allow_missing_seconds: bool = False, allow_utc_without_offset: bool = False) -> str:
+    """An RFC 3339 time with an offset, in the canonical format (UTC, milliseconds, Z).
+
+    The `allow_*` options admit a platform's documented deviation (see `adapters.times.parse_time`).
+    """
     try:
-        return format_time(parse_time(value))
-    except (TypeError, ValueError):
-        raise PayloadInvalid(
-            path, value, "an ISO 8601 time with an offset, e.g. 2021-12-31T19:00:00-05:00 or 2024-03-29T21:29:21Z",
-        ) from None
+        return format_time(parse_time(value, allow_offset_without_colon=allow_offset_without_colon,
+                                      allow_missing_seconds=allow_missing_seconds,
+                                      allow_utc_without_offset=allow_utc_without_offset))
+    except ValueError as error:  # parse_time says what it expected
+        raise PayloadInvalid(path, value, str(error)) from None
 
 
-def opt_iso_time(value: Any, path: str) -> str | None:
-    """An ISO 8601 time with an offset in the canonical format, or None when null or absent."""
-    return None if value is None else iso_time(value, path)
+def opt_rfc3339_time(value: Any, path: str, *, allow_offset_without_colon: bool = False,
+                     allow_missing_seconds: bool = False, allow_utc_without_offset: bool = False) -> str | None:
+    """An RFC 3339 time as `rfc3339_time` reads it, or None when null or absent."""
+    if value is None:
+        return None
+    return rfc3339_time(value, path, allow_offset_without_colon=allow_offset_without_colon,
+                        allow_missing_seconds=allow_missing_seconds, allow_utc_without_offset=allow_utc_without_offset)
 
 
-def major(value: Decimal) -> float:
-    """An exact decimal as the JSON number of the canonical event."""
-    return float(value)
+def major(value: Decimal) -> int | float:
+    """An exact decimal as the JSON number of the canonical event; whole amounts as integers (24680, not 24680.0)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def setting_validator(read: Callable[[Any, str], object]) -> Callable[[Any], None]:
+    """A marshmallow validator applying `read` to a setting: the same rule in tagway.toml as in payloads."""
+    def validate(value: Any) -> None:
+        try:
+            read(value, "")
+        except PayloadInvalid as error:
+            raise ValidationError(f"expected {error.problems[0].expectation}") from None
+    return validate

@@ -13,6 +13,7 @@ the time helpers, and `derive_event_id`. A package registers its adapter under t
 
 from __future__ import annotations
 
+from adapters import fields as _fields
 from adapters.base import (
     CUT_PROPERTIES,
     Adapter,
@@ -32,6 +33,7 @@ from adapters.base import (
     hmac_sha256,
     same_secret,
 )
+from adapters.fields import *  # noqa: F403  (the readers: adapters.fields.__all__)
 from adapters.jsonbody import parse_json
 from adapters.standard_webhooks import verify_standard_webhook
 from adapters.times import format_time, from_epoch_millis, parse_time
@@ -60,3 +62,4 @@ __all__ = [
     "same_secret",
     "verify_standard_webhook",
 ]
+__all__ += _fields.__all__

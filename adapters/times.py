@@ -2,7 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from itertools import product
+
+RFC3339_EXAMPLE = "2026-11-24T09:30:00.000Z"
+RFC3339_EXPECTATION = f"an RFC 3339 time such as {RFC3339_EXAMPLE}"
+
+# RFC 3339 section 5.6, in ASCII digits only. "t", "z" and a space for "T" are RFC 3339's own
+# (its section 5.6 allows lower case and, in a note, the space); ISO 8601's other forms (week and
+# ordinal dates, basic format, comma fractions, reduced precision) are not RFC 3339 and are refused.
+_DATE = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_HOUR_MINUTE = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_SECONDS = r":[0-5][0-9](?:\.[0-9]+)?"
+_OFFSET_HOUR = r"[+-](?:[01][0-9]|2[0-3])"
+
+
+def _grammar(offset_without_colon: bool, missing_seconds: bool, utc_without_offset: bool) -> re.Pattern[str]:
+    """RFC 3339's date-time, widened only by the deviations asked for."""
+    seconds = f"(?:{_SECONDS})?" if missing_seconds else _SECONDS
+    offset = f"(?:[Zz]|{_OFFSET_HOUR}{':?' if offset_without_colon else ':'}[0-5][0-9])"
+    return re.compile(f"{_DATE}[Tt ]{_HOUR_MINUTE}{seconds}{offset}{'?' if utc_without_offset else ''}")
+
+
+def _expectation(offset_without_colon: bool, missing_seconds: bool, utc_without_offset: bool) -> str:
+    """What a caller with these deviations accepts, in words."""
+    also = [note for allowed, note in ((offset_without_colon, "an offset without a colon, 2026-11-24T18:30:00+0900"),
+                                       (missing_seconds, "no seconds, 2026-11-24T09:30Z"),
+                                       (utc_without_offset, "no offset for UTC, 2026-11-24T09:30:00"))
+            if allowed]
+    return RFC3339_EXPECTATION + (f"; accepted here too: {'; '.join(also)}" if also else "")
+
+
+_GRAMMARS = {options: (_grammar(*options), _expectation(*options)) for options in product((False, True), repeat=3)}
+_STRICT, _STRICT_EXPECTATION = _GRAMMARS[False, False, False]
 
 
 def format_time(moment: datetime) -> str:
@@ -12,13 +45,25 @@ def format_time(moment: datetime) -> str:
     return utc.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
-def parse_time(text: str) -> datetime:
-    """Parse an RFC 3339 time with an offset; raise ValueError otherwise."""
-    if not isinstance(text, str) or len(text) < 20 or text[10] not in "Tt ":
-        raise ValueError("not an RFC 3339 time")
-    moment = datetime.fromisoformat(text.replace("z", "Z"))
-    if moment.tzinfo is None:
-        raise ValueError("an RFC 3339 time needs an offset such as Z or +09:00")
+def parse_time(text: str, *, allow_offset_without_colon: bool = False, allow_missing_seconds: bool = False,
+               allow_utc_without_offset: bool = False) -> datetime:
+    """Parse an RFC 3339 time with an offset; raise ValueError saying what was expected otherwise.
+
+    The `allow_*` options admit one platform's documented deviation each; whoever passes one names
+    the platform's documentation beside it.
+    """
+    if allow_offset_without_colon or allow_missing_seconds or allow_utc_without_offset:
+        grammar, expectation = _GRAMMARS[allow_offset_without_colon, allow_missing_seconds, allow_utc_without_offset]
+    else:
+        grammar, expectation = _STRICT, _STRICT_EXPECTATION
+    if not isinstance(text, str) or not grammar.fullmatch(text):
+        raise ValueError(expectation)
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:  # a day the month does not have (2026-02-30), year 0
+        raise ValueError(expectation) from None
+    if moment.tzinfo is None:  # only when allow_utc_without_offset
+        moment = moment.replace(tzinfo=UTC)
     try:
         return moment.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from marshmallow import Schema, ValidationError
+from marshmallow import fields as schema_fields
 
-from adapters import fields, keyed_fields
+from adapters import fields
 from adapters.base import PayloadInvalid, Problem
 from adapters.jsonbody import parse_json
+from adapters.times import format_time, parse_time
 
 PATH = "order.line_items[3].field"
 
@@ -167,16 +172,28 @@ def test_opt_amount() -> None:
 
 def test_currency() -> None:
     assert fields.currency("USD", PATH) == "USD"
-    for wrong in (None, "usd", "US", "USDT", "", 840, True):
-        assert "ISO 4217" in refused(fields.currency, wrong).problems[0].expectation
+    for wrong in (None, "usd", "US", "USDT", "", 840, True, "USD\n", " USD", "USD ", "ÜSD", "ＵＳＤ"):
+        assert refused(fields.currency, wrong).problems[0].expectation == (
+            "an ISO 4217 currency code: three capital letters such as USD")
     assert fields.opt_currency(None, PATH) is None
     assert fields.opt_currency("EUR", PATH) == "EUR"
     refused(fields.opt_currency, "eur")
 
 
-def test_major() -> None:
+def test_currency_in_lower_case_where_a_platform_documents_it() -> None:
+    assert fields.currency("usd", PATH, allow_lower_case=True) == "USD"
+    assert fields.currency("KRW", PATH, allow_lower_case=True) == "KRW"
+    assert fields.opt_currency("eur", PATH, allow_lower_case=True) == "EUR"
+    for wrong in ("usd\n", "us", "ｕｓｄ", "üsd", 840):
+        expectation = refused(fields.currency, wrong, allow_lower_case=True).problems[0].expectation
+        assert expectation.endswith("(lower case accepted here: usd)")
+
+
+def test_major_writes_whole_amounts_as_integers() -> None:
     assert fields.major(Decimal("29.99")) == 29.99
-    assert fields.major(Decimal("-10.00")) == -10.0
+    assert fields.major(Decimal("-10.00")) == -10
+    assert type(fields.major(Decimal("24680.00"))) is int
+    assert type(fields.major(Decimal("0.10"))) is float
 
 
 # Quantities and contacts
@@ -210,56 +227,127 @@ def test_phone() -> None:
 
 # Times
 
-
-def test_iso_time_in_the_canonical_format() -> None:
-    assert fields.iso_time("2021-12-31T19:00:00-05:00", PATH) == "2022-01-01T00:00:00.000Z"
-    assert fields.iso_time("2024-03-29T21:29:21.123Z", PATH) == "2024-03-29T21:29:21.123Z"
-    for wrong in (None, "2021-12-31T19:00:00", "2021-12-31", "yesterday", 1640995200, True):
-        assert "ISO 8601" in refused(fields.iso_time, wrong).problems[0].expectation
+RFC3339 = "an RFC 3339 time such as 2026-11-24T09:30:00.000Z"
 
 
-def test_opt_iso_time() -> None:
-    assert fields.opt_iso_time(None, PATH) is None
-    assert fields.opt_iso_time("2020-04-22T22:18:00+00:00", PATH) == "2020-04-22T22:18:00.000Z"
-    refused(fields.opt_iso_time, "")
+def test_rfc3339_time_in_the_canonical_format() -> None:
+    assert fields.rfc3339_time("2021-12-31T19:00:00-05:00", PATH) == "2022-01-01T00:00:00.000Z"
+    assert fields.rfc3339_time("2024-03-29T21:29:21.123Z", PATH) == "2024-03-29T21:29:21.123Z"
+    # What RFC 3339 itself allows: lower-case t and z, a space for T, any number of fraction digits, -00:00.
+    assert fields.rfc3339_time("2024-03-29t21:29:21z", PATH) == "2024-03-29T21:29:21.000Z"
+    assert fields.rfc3339_time("2024-03-29 21:29:21+09:00", PATH) == "2024-03-29T12:29:21.000Z"
+    assert fields.rfc3339_time("2024-03-29T21:29:21.123456789Z", PATH) == "2024-03-29T21:29:21.123Z"
+    assert fields.rfc3339_time("2024-03-29T21:29:21.5-00:00", PATH) == "2024-03-29T21:29:21.500Z"
 
 
-# Keyed readers (Wix, Cafe24): parent[key], the error naming path.key
+@pytest.mark.parametrize("wrong", [
+    "2026-W48-2T09:30:00Z",  # ISO 8601 week date
+    "2026-328T09:30:00Z",  # ISO 8601 ordinal date
+    "2026-11-24T18:30:00+0900",  # offset without a colon
+    "2026-11-24T09:30:00,5Z",  # comma fraction
+    "2026-11-24T09:30Z",  # no seconds
+    "2026-11-24T09:30+09:00",
+    "20261124T093000Z",  # ISO 8601 basic format
+    "2026-11-24T09:30:00",  # no offset
+    "2026-11-24T09:30:00+09",  # offset without minutes
+    "2026-11-24T09:30:00+09:00:00",  # offset with seconds
+    "2026-11-24T09:30:00.Z",
+    "2026-11-24",
+    "2026-11-24T09:30:00Z\n",
+    " 2026-11-24T09:30:00Z",
+    "２０２６-11-24T09:30:00Z",  # digits that are not ASCII
+    "2026-11-24T24:00:00Z",
+    "2026-11-24T09:60:00Z",
+    "2026-11-24T23:59:60Z",  # a leap second: no datetime holds it
+    "2026-02-30T09:30:00Z",
+    "2026-13-01T09:30:00Z",
+    "2026-11-24T09:30:00+24:00",
+    "0000-01-01T00:00:00Z",
+    "yesterday",
+    "",
+])
+def test_rfc3339_time_refuses_what_is_not_rfc_3339(wrong: str) -> None:
+    assert refused(fields.rfc3339_time, wrong).problems[0].expectation == RFC3339
 
 
-def keyed_refusal(reader: Callable[..., Any], value: Any, **options: Any) -> str:
-    """The expectation `reader` gives for `{"k": value}`, checked to name `order.k` and show the value."""
-    with pytest.raises(PayloadInvalid) as caught:
-        reader({"k": value}, "k", "order", **options)
-    (problem,) = caught.value.problems
-    assert (problem.field, problem.value) == ("order.k", value)
-    return problem.expectation
+@pytest.mark.parametrize("wrong", [None, 1640995200, True, ["2026-11-24T09:30:00Z"]])
+def test_rfc3339_time_refuses_what_is_no_string(wrong: Any) -> None:
+    assert refused(fields.rfc3339_time, wrong).problems[0].expectation == RFC3339
 
 
-def test_keyed_text_keeps_integer_ids_exact_and_refuses_other_types() -> None:
-    big = parse_json(b'{"k": 18446744073709551615}')
-    assert keyed_fields.text(big, "k", "") == "18446744073709551615"
-    assert keyed_fields.text({"k": ""}, "k", "order") is None
-    assert keyed_refusal(keyed_fields.text, "", required=True) == "a non-empty string"
-    assert keyed_refusal(keyed_fields.text, 1.5) == "a string"
-    assert keyed_fields.join("", "k") == "k"
+def test_rfc3339_time_outside_the_calendar_in_utc() -> None:
+    for wrong in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        assert refused(fields.rfc3339_time, wrong).problems[0].expectation == (
+            "a time between the years 1 and 9999 in UTC")
 
 
-def test_keyed_amounts_are_numbers_with_integral_ones_as_integers() -> None:
-    assert keyed_fields.amount({"k": "24680.00"}, "k", "") == 24680
-    assert keyed_fields.amount({"k": "40.56"}, "k", "") == 40.56
-    assert keyed_fields.amount({}, "k", "") is None
-    assert keyed_refusal(keyed_fields.amount, "NaN", example='"24680.00"') == 'a decimal amount such as "24680.00"'
-    assert keyed_refusal(keyed_fields.amount, "ten").startswith("a decimal amount")
+def test_opt_rfc3339_time() -> None:
+    assert fields.opt_rfc3339_time(None, PATH) is None
+    assert fields.opt_rfc3339_time("2020-04-22T22:18:00+00:00", PATH) == "2020-04-22T22:18:00.000Z"
+    refused(fields.opt_rfc3339_time, "")
+    refused(fields.opt_rfc3339_time, "2020-04-22T22:18+00:00")
 
 
-def test_keyed_currency_and_moment_name_the_platforms_example() -> None:
-    assert keyed_fields.currency({"k": "KRW"}, "k", "") == "KRW"
-    assert keyed_refusal(keyed_fields.currency, "won", example="KRW").endswith("such as KRW")
-    assert keyed_fields.moment({"k": "2020-07-17T15:28:14+09:00"}, "k", "") == "2020-07-17T06:28:14.000Z"
-    assert "e.g. 2020-07-17T15:28:14+09:00" in keyed_refusal(keyed_fields.moment, "yesterday",
-                                                            example="2020-07-17T15:28:14+09:00")
-    assert keyed_fields.compact({"a": None, "b": 0}) == {"b": 0}
+def test_an_offset_without_a_colon_where_a_platform_documents_it() -> None:
+    # Shopify's web pixels (Checkout Sheet Kit bridge) write `timestamp` as 2023-12-20T16:39:23+0000.
+    read = {"allow_offset_without_colon": True}
+    assert fields.rfc3339_time("2023-12-20T16:39:23+0000", PATH, **read) == "2023-12-20T16:39:23.000Z"
+    assert fields.rfc3339_time("2023-12-20T16:39:23-0530", PATH, **read) == "2023-12-20T22:09:23.000Z"
+    assert fields.rfc3339_time("2023-12-20T16:39:23+05:30", PATH, **read) == "2023-12-20T11:09:23.000Z"
+    assert fields.opt_rfc3339_time(None, PATH, **read) is None
+    for wrong in ("2023-12-20T16:39+0000", "2023-W51-3T16:39:23+0000", "2023-12-20T16:39:23,5+0000",
+                  "2023-12-20T16:39:23+00", "2023-12-20T16:39:23"):
+        expectation = refused(fields.rfc3339_time, wrong, **read).problems[0].expectation
+        assert expectation == f"{RFC3339}; accepted here too: an offset without a colon, 2026-11-24T18:30:00+0900"
+
+
+def test_no_seconds_or_no_offset_where_a_platform_documents_it() -> None:
+    # Squarespace's docs example: "createdOn": "2020-04-22T22:18+00:00".
+    assert fields.rfc3339_time("2020-04-22T22:18+00:00", PATH, allow_missing_seconds=True) == (
+        "2020-04-22T22:18:00.000Z")
+    assert "no seconds" in refused(fields.rfc3339_time, "2020-04-22T22:18", allow_missing_seconds=True
+                                   ).problems[0].expectation
+    # WooCommerce's `date_created_gmt`: "2017-03-22T19:28:02", in UTC.
+    assert fields.rfc3339_time("2017-03-22T19:28:02", PATH, allow_utc_without_offset=True) == (
+        "2017-03-22T19:28:02.000Z")
+    assert fields.rfc3339_time("2017-03-22T19:28:02+01:00", PATH, allow_utc_without_offset=True) == (
+        "2017-03-22T18:28:02.000Z")
+    for wrong in ("2017-03-22T19:28", "2017-W12-3T19:28:02", "2017-03-22"):
+        refused(fields.rfc3339_time, wrong, allow_utc_without_offset=True)
+
+
+def test_parse_time_says_what_it_expected_and_format_time_is_unchanged() -> None:
+    assert parse_time("2026-11-24T18:30:00.123+09:00") == datetime(2026, 11, 24, 9, 30, 0, 123000, tzinfo=UTC)
+    with pytest.raises(ValueError) as caught:
+        parse_time("2026-11-24T18:30:00+0900")
+    assert str(caught.value) == RFC3339
+    assert format_time(datetime(2026, 11, 24, 9, 30, tzinfo=UTC)) == "2026-11-24T09:30:00.000Z"
+    assert format_time(parse_time("2026-11-24T18:30:00.1239+09:00")) == "2026-11-24T09:30:00.123Z"
+
+
+# Settings and helpers
+
+
+def test_a_setting_follows_the_same_rule_as_the_payloads() -> None:
+    class Settings(Schema):
+        currency = schema_fields.String(validate=fields.setting_validator(fields.currency))
+
+    assert Settings().load({"currency": "KRW"}) == {"currency": "KRW"}
+    for wrong in ("USD\n", "usd", "US"):
+        with pytest.raises(ValidationError) as caught:
+            Settings().load({"currency": wrong})
+        assert caught.value.messages == {
+            "currency": ["expected an ISO 4217 currency code: three capital letters such as USD"]}
+
+
+def test_compact_leaves_out_only_none() -> None:
+    assert fields.compact({"a": None, "b": 0, "c": "", "d": False}) == {"b": 0, "c": "", "d": False}
+
+
+def test_all_lists_every_public_reader_and_constant() -> None:
+    own = {name for name, value in vars(fields).items() if not name.startswith("_")
+           and (name.isupper() or (inspect.isfunction(value) and value.__module__ == fields.__name__))}
+    assert sorted(fields.__all__) == sorted(own)
 
 
 def test_provider_source_fields_are_cut_to_200_characters_and_empty_ones_left_out() -> None:

@@ -17,8 +17,21 @@ from urllib.parse import quote
 
 from adapters.base import ApiRequest, ApiResponse, Event, PayloadInvalid, Source
 from adapters.bigcommerce.mapping import INCOMPLETE
-from adapters.bigcommerce.payload import currency, integer, opt_ident
-from adapters.fields import MAX_ITEMS, amount, email, ident, items_of, major, obj, phone, quantity, read_lines, short
+from adapters.bigcommerce.payload import integer, opt_ident
+from adapters.fields import (
+    MAX_ITEMS,
+    amount,
+    currency,
+    email,
+    ident,
+    items_of,
+    major,
+    obj,
+    phone,
+    quantity,
+    read_lines,
+    short,
+)
 
 API = "https://api.bigcommerce.com/stores"
 ORDER_EVENTS_WITH_ITEMS = frozenset({"OrderPlaced", "Purchase"})
@@ -71,7 +84,8 @@ def _with_order(event: Event, order: dict[str, Any]) -> Event:
     commerce = dict(event["commerce"])
     # default_currency_code is the transactional currency, "the currency the shopper pays in".
     code = order.get("default_currency_code") or order.get("currency_code")
-    commerce["currency"] = currency(code, "order.default_currency_code")
+    # The carts API documents lower-case codes ("usd", reference/carts.v3.yml); orders are read alike.
+    commerce["currency"] = currency(code, "order.default_currency_code", allow_lower_case=True)
     # A Refund is worth what the order has given back so far; the other events the order's total.
     total = "refunded_amount" if event.get("name") == "Refund" else "total_inc_tax"
     commerce["value"] = major(amount(order.get(total), f"order.{total}"))
@@ -114,7 +128,9 @@ def _order_item(raw: Any) -> dict[str, Any]:
 def _with_cart(event: Event, cart: dict[str, Any]) -> Event:
     """Currency, customer and items; a CartItemAdded whose line is still in the cart is an AddToCart."""
     commerce = dict(event["commerce"])
-    commerce["currency"] = currency(obj(cart.get("currency"), "data.currency").get("code"), "data.currency.code")
+    code = obj(cart.get("currency"), "data.currency").get("code")
+    # Lower case as the carts API documents it: "usd" (reference/carts.v3.yml).
+    commerce["currency"] = currency(code, "data.currency.code", allow_lower_case=True)
     lines = obj(cart.get("line_items"), "data.line_items")
     found = [(_cart_item(obj(line, f"data.line_items.{kind}[{i}]"), f"data.line_items.{kind}[{i}]", kind), line)
              for kind in CART_ITEM_KINDS

@@ -1,19 +1,16 @@
-"""What BigCommerce writes its own way: 0 for no id, status numbers, lower-case currencies, Unix times.
+"""What BigCommerce writes its own way: 0 for no id, status numbers, Unix times.
 
 The readers every adapter shares are in adapters/fields.py; wrong values become PayloadInvalid with their path.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from adapters import fields
 from adapters.base import PayloadInvalid
 from adapters.times import format_time
-
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
 def opt_ident(value: Any, path: str) -> str | None:
@@ -28,13 +25,6 @@ def integer(value: Any, path: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise PayloadInvalid(path, value, "a whole number")
-
-
-def currency(value: Any, path: str) -> str:
-    """An ISO 4217 currency code, upper-cased (the carts API documents "usd")."""
-    if isinstance(value, str) and _CURRENCY.fullmatch(value):
-        return value.upper()
-    raise PayloadInvalid(path, value, "an ISO 4217 currency code such as USD")
 
 
 def unix_time(value: Any, path: str) -> str:

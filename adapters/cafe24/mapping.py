@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters import fields as readers
 from adapters.base import Event, PayloadInvalid, derive_event_id
-from adapters.cafe24.paths import amount, compact, count, currency, moment, text
-from adapters.fields import obj as as_object
+from adapters.cafe24.payload import count, loose_text, unset_as_none
+from adapters.fields import compact
 
 ARRIVAL_WINDOW = timedelta(minutes=10)
 
@@ -33,16 +34,44 @@ class Delivery:
     @property
     def mall_id(self) -> str:
         """The shop (Cafe24 mall id)."""
-        return str(text(self.fields, "mall_id", self.path, required=True))
+        return self.required_text("mall_id")
 
     @property
     def shop_no(self) -> str | None:
         """The shop number inside a multi-shop mall."""
-        return text(self.fields, "event_shop_no", self.path)
+        return self.text("event_shop_no")
 
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        """A field of the resource."""
-        return text(self.fields, key, self.path, required=required)
+    def path_of(self, key: str) -> str:
+        """The JSON path of one of the resource's fields."""
+        return f"{self.path}.{key}" if self.path else key
+
+    def text(self, key: str) -> str | None:
+        """A text field of the resource (an integer kept exact as text); None when absent or empty."""
+        return loose_text(self.fields.get(key), self.path_of(key))
+
+    def required_text(self, key: str) -> str:
+        """A text field of the resource that must be there (the mall, the order, the member)."""
+        found = self.text(key)
+        if found is None:
+            raise PayloadInvalid(self.path_of(key), self.fields.get(key), "a non-empty string")
+        return found
+
+    def amount(self, key: str) -> int | float | None:
+        """An amount in major units (`"24680.00"`); None when absent or empty."""
+        found = readers.opt_amount(unset_as_none(self.fields.get(key)), self.path_of(key))
+        return None if found is None else readers.major(found)
+
+    def currency(self, key: str) -> str:
+        """An ISO 4217 currency code (`KRW`)."""
+        return readers.currency(self.fields.get(key), self.path_of(key))
+
+    def time(self, key: str) -> str | None:
+        """An RFC 3339 time (`2020-07-17T15:28:14+09:00`) in the canonical format; None when absent or empty."""
+        return readers.opt_rfc3339_time(unset_as_none(self.fields.get(key)), self.path_of(key))
+
+    def count(self, key: str) -> int:
+        """A whole number of items (`1` or `"1"`)."""
+        return count(self.fields.get(key), self.path_of(key))
 
     def event(self, name: str, *key: object) -> Event:
         """Id, name and source of a canonical event; `key` identifies the action within the mall."""
@@ -63,14 +92,14 @@ Mapper = Callable[[Delivery], list[Event]]
 
 def read_delivery(payload: Any, received_at: datetime) -> Delivery:
     """The event number and the resource of a webhook body."""
-    body = as_object(payload, "body")
+    body = readers.obj(payload, "body")
     event_no = body.get("event_no")
     if isinstance(event_no, str) and event_no.isascii() and event_no.isdigit():
         event_no = int(event_no)
     if isinstance(event_no, bool) or not isinstance(event_no, int):
         raise PayloadInvalid("event_no", event_no, "the Cafe24 event number, e.g. 90023")
     if "resource" in body:
-        return Delivery(event_no, as_object(body["resource"], "resource"), "resource", received_at)
+        return Delivery(event_no, readers.obj(body["resource"], "resource"), "resource", received_at)
     return Delivery(event_no, body, "", received_at)
 
 
@@ -82,25 +111,25 @@ def events_for(delivery: Delivery) -> list[Event]:
 
 def order_placed(delivery: Delivery) -> list[Event]:
     """90023, an order was placed: Purchase."""
-    order_id = delivery.text("order_id", required=True)
+    order_id = delivery.required_text("order_id")
     event = delivery.event("Purchase", order_id)
-    return [_order_event(delivery, event, order_id, moment(delivery.fields, "order_date", delivery.path))]
+    return [_order_event(delivery, event, order_id, delivery.time("order_date"))]
 
 
 def payment_status_changed(delivery: Delivery) -> list[Event]:
     """90025, an order's payment status changed: OrderPaid when it became paid (`paid` = T), else nothing."""
     if delivery.text("paid") != "T":
         return []
-    order_id = delivery.text("order_id", required=True)
-    paid_at = moment(delivery.fields, "payment_date", delivery.path)
+    order_id = delivery.required_text("order_id")
+    paid_at = delivery.time("payment_date")
     event = delivery.event("OrderPaid", order_id, paid_at or "")
     return [_order_event(delivery, event, order_id, paid_at)]
 
 
 def customer_signup(delivery: Delivery) -> list[Event]:
     """90032, a customer signed up: SignUp."""
-    member_id = delivery.text("member_id", required=True)
-    created = moment(delivery.fields, "created_date", delivery.path)
+    member_id = delivery.required_text("member_id")
+    created = delivery.time("created_date")
     user = compact({"memberId": member_id, "email": delivery.text("email"),
                     "phone": delivery.text("cellphone") or delivery.text("phone")})
     event = delivery.event("SignUp", member_id, created or "")
@@ -109,7 +138,7 @@ def customer_signup(delivery: Delivery) -> list[Event]:
 
 def customer_signin(delivery: Delivery) -> list[Event]:
     """90143, a customer signed in: Login."""
-    member_id = delivery.text("member_id", required=True)
+    member_id = delivery.required_text("member_id")
     event = delivery.event("Login", member_id, delivery.arrival_window())
     properties = {"shopNo": delivery.shop_no, "groupName": delivery.text("group_name"),
                   "inflowName": delivery.text("inflow_name")}
@@ -120,8 +149,8 @@ def add_to_cart(delivery: Delivery) -> list[Event]:
     """90084, items were added to a cart: AddToCart (the product number as the item id)."""
     member_id = delivery.text("member_id")
     item = compact({
-        "id": delivery.text("product_no", required=True),
-        "quantity": count(delivery.fields, "quantity", delivery.path),
+        "id": delivery.required_text("product_no"),
+        "quantity": delivery.count("quantity"),
         "variant": delivery.text("variant_code"),
     })
     event = delivery.event("AddToCart", member_id or "", item["id"], item.get("variant", ""), item["quantity"],
@@ -139,20 +168,19 @@ EVENTS: dict[int, Mapper] = {
 }
 
 
-def _order_event(delivery: Delivery, event: Event, order_id: str | None, occurred: str | None) -> Event:
+def _order_event(delivery: Delivery, event: Event, order_id: str, occurred: str | None) -> Event:
     """An order as a commerce event: the buyer, the order's product total, the product codes."""
-    path, fields = delivery.path, delivery.fields
     user = compact({"memberId": delivery.text("member_id"), "email": delivery.text("buyer_email"),
                     "phone": delivery.text("buyer_cellphone") or delivery.text("buyer_phone")})
-    commerce = compact({"orderId": order_id, "currency": currency(fields, "currency", path),
-                        "value": amount(fields, "order_price_amount", path)})
+    commerce = compact({"orderId": order_id, "currency": delivery.currency("currency"),
+                        "value": delivery.amount("order_price_amount")})
     codes = _split(delivery.text("ordering_product_code"))
     names = _split(delivery.text("ordering_product_name"))
     properties = {
         "shopNo": delivery.shop_no,
         "paymentMethod": delivery.text("payment_method"),
-        "actualPaymentAmount": amount(fields, "actual_payment_amount", path),
-        "shippingFee": amount(fields, "shipping_fee", path),
+        "actualPaymentAmount": delivery.amount("actual_payment_amount"),
+        "shippingFee": delivery.amount("shipping_fee"),
         "productCodes": codes or None,
         # Names are joined with commas like the codes; a name holding a comma would shift them, so
         # they are kept only when they pair up one to one with the codes.

@@ -10,6 +10,8 @@ from adapters.base import Adapter, ApiRequest, ApiResponse, Event, InboundReques
 from adapters.ecwid.enrichment import enrich_order, order_request
 from adapters.ecwid.mapping import HANDLERS, parse_body
 from adapters.ecwid.signature import SIGNATURE_HEADER, verify_ecwid
+from adapters.fields import currency as read_currency
+from adapters.fields import setting_validator
 
 
 class EcwidSettings(Schema):
@@ -25,7 +27,7 @@ class EcwidSettings(Schema):
     token = fields.String(load_default=None, validate=validate.Length(min=1), metadata={
         "description": "Access token of your Ecwid app for this store (secret_...), with the read_orders scope",
         "example": "secret_4T8b2Xq9LmN3pR7vW1yZ5cE6gJ0kH2sD"})
-    currency = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z]{3}$"), metadata={
+    currency = fields.String(load_default=None, validate=setting_validator(read_currency), metadata={
         "description": "Your store's currency (ISO 4217): Ecwid orders state amounts without it",
         "example": "USD"})
 

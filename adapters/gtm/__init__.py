@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validates
 
 from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source
+from adapters.fields import currency, rfc3339_time, setting_validator
 from adapters.gtm.datalayer import MappingRules, map_event
 from adapters.gtm.properties import fit_properties
 from adapters.gtm.protocol import payloads_of
@@ -30,8 +31,7 @@ class GtmSettings(Schema):
         "example": {"chat_open": "UserChatOpen"}})
     drop = fields.List(fields.String(), load_default=list, metadata={
         "description": "dataLayer events not to record", "example": ["scroll_depth"]})
-    default_currency = fields.String(load_default=None, validate=validate.Regexp(
-        r"^[A-Z]{3}$", error="must be an ISO 4217 code such as USD or KRW"), metadata={
+    default_currency = fields.String(load_default=None, validate=setting_validator(currency), metadata={
         "description": "currency of e-commerce pushes that name none (UA pushes often do not)", "example": "KRW"})
 
     @validates("rename")
@@ -115,7 +115,7 @@ def _time(value: Any, field: str) -> str:
         except (OverflowError, OSError, ValueError):
             raise PayloadInvalid(field, value, "milliseconds since the Unix epoch (a 13-digit number today)") from None
     if isinstance(value, str):
-        return value
+        return rfc3339_time(value, field)
     raise PayloadInvalid(field, value, "milliseconds since the Unix epoch, or an RFC 3339 time")
 
 

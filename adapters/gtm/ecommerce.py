@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.base import PayloadInvalid
+from adapters.fields import currency
 from adapters.gtm.properties import camel_case
 
 # GA4 item keys with a canonical place; every other scalar key goes to the item's properties.
@@ -137,8 +138,8 @@ def _sum(items: list[dict[str, Any]]) -> float:
 
 def _currency(commerce: dict[str, Any], given: Any, field: str, default_currency: str | None) -> None:
     if given not in (None, ""):
-        if not isinstance(given, str) or len(given.strip()) != 3 or not given.strip().isalpha():
-            raise PayloadInvalid(field, given, "an ISO 4217 currency code such as USD or KRW")
-        commerce["currency"] = given.strip().upper()
+        # A dataLayer is written by each site's developers, not by a platform with a documented format;
+        # "usd" has always been read as USD here, and refusing it would lose those sites' purchases.
+        commerce["currency"] = currency(given, field, allow_lower_case=True)
     elif default_currency and commerce:
         commerce["currency"] = default_currency

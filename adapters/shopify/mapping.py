@@ -21,8 +21,8 @@ from adapters.fields import (
     opt_amount,
     opt_currency,
     opt_ident,
-    opt_iso_time,
     opt_obj,
+    opt_rfc3339_time,
     phone,
     present_properties,
     quantity,
@@ -314,7 +314,7 @@ def _add_locale(event: Event, payload: dict[str, Any]) -> None:
 
 
 def _with_time(event: Event, payload: dict[str, Any], field: str) -> Event:
-    occurred = opt_iso_time(payload.get(field), field)
+    occurred = opt_rfc3339_time(payload.get(field), field)
     if occurred:
         event["occurredAt"] = occurred
     return event

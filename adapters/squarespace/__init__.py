@@ -14,7 +14,7 @@ from adapters.base import (
     Source,
     derive_event_id,
 )
-from adapters.fields import iso_time, obj, provider_source, text
+from adapters.fields import obj, provider_source, rfc3339_time, text
 from adapters.squarespace import enrichment, signature
 from adapters.squarespace.mapping import TOPICS
 from adapters.squarespace.payload import ident
@@ -88,7 +88,9 @@ def _identified(event: Event, payload: dict[str, Any], topic: str) -> Event:
     identified: Event = {"id": derive_event_id("squarespace", website or "", notification), **event,
                          "source": provider_source(topic, notification, website)}
     if payload.get("createdOn") is not None:
-        identified["occurredAt"] = iso_time(payload["createdOn"], "createdOn")
+        # Squarespace's docs show createdOn without seconds ("2020-04-22T22:18+00:00",
+        # developers.squarespace.com/webhooks/events/order-create): read it as they write it.
+        identified["occurredAt"] = rfc3339_time(payload["createdOn"], "createdOn", allow_missing_seconds=True)
     return identified
 
 

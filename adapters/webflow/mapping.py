@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.base import Event, PayloadInvalid, derive_event_id
-from adapters.fields import items_of, obj, obj_or_empty, opt_iso_time, quantity, required_text, text
+from adapters.fields import items_of, obj, obj_or_empty, opt_rfc3339_time, quantity, required_text, text
 from adapters.webflow.money import currency_code, to_major_units
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -36,7 +36,7 @@ def new_order(order: dict[str, Any], trigger: str, site: str | None) -> list[Eve
     """ecomm_new_order: a Purchase."""
     commerce = order_commerce(order)
     event = _event(derive_event_id("webflow", trigger, commerce["orderId"]), "Purchase",
-                   opt_iso_time(order.get("acceptedOn"), "payload.acceptedOn"), trigger, site)
+                   opt_rfc3339_time(order.get("acceptedOn"), "payload.acceptedOn"), trigger, site)
     return [_with_customer({**event, "commerce": commerce}, order)]
 
 
@@ -46,7 +46,7 @@ def changed_order(order: dict[str, Any], trigger: str, site: str | None) -> list
         return []  # fulfilment, disputes, comments: changes made by the shop, not customer actions
     commerce = order_commerce(order)
     event = _event(derive_event_id("webflow", trigger, commerce["orderId"], "refunded"), "Refund",
-                   opt_iso_time(order.get("refundedOn"), "payload.refundedOn"), trigger, site)
+                   opt_rfc3339_time(order.get("refundedOn"), "payload.refundedOn"), trigger, site)
     return [_with_customer({**event, "commerce": commerce}, order)]
 
 
@@ -55,7 +55,7 @@ def form_submission(form: dict[str, Any], trigger: str, site: str | None) -> lis
     submission = required_text(form.get("id"), "payload.id")
     shop = text(form.get("siteId"), "payload.siteId") or site
     event = _event(derive_event_id("webflow", trigger, submission), "Lead",
-                   opt_iso_time(form.get("submittedAt"), "payload.submittedAt"), trigger, shop)
+                   opt_rfc3339_time(form.get("submittedAt"), "payload.submittedAt"), trigger, shop)
     event["source"]["deliveryId"] = submission
     properties = {key: value for key, value in (
         ("formName", text(form.get("name"), "payload.name")),

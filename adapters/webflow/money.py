@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from adapters import fields
 from adapters.base import PayloadInvalid
 
 # ISO 4217 currencies whose minor unit is not 2.
@@ -27,7 +28,6 @@ DEFAULT_DECIMALS = 2
 # ISO 4217 codes with minor unit "N.A.": not an amount of money a shop can charge.
 NOT_MONEY = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
 
-_CODE = re.compile(r"[A-Z]{3}")
 _MINOR_UNITS = re.compile(r"-?[0-9]{1,30}")
 
 
@@ -37,17 +37,17 @@ def decimals_of(currency: str) -> int:
 
 
 def currency_code(value: object, field: str) -> str:
-    """A price's `unit`, checked to be an ISO 4217 code of money."""
-    if not isinstance(value, str) or not _CODE.fullmatch(value) or value in NOT_MONEY:
-        raise PayloadInvalid(field, value, "an ISO 4217 currency code such as USD or KRW")
-    return value
+    """A price's `unit`: an ISO 4217 code of money, whose minor unit turns Webflow's amounts into major units."""
+    code = fields.currency(value, field)
+    if code in NOT_MONEY:
+        raise PayloadInvalid(field, value, "the ISO 4217 code of money, which has a minor unit (not XAU, XXX, ...)")
+    return code
 
 
-def to_major_units(minor: object, currency: str, field: str) -> float:
+def to_major_units(minor: object, currency: str, field: str) -> int | float:
     """A minor-unit amount (string or integer) as a decimal number in major units."""
     text = str(minor) if isinstance(minor, int) and not isinstance(minor, bool) else minor
     if not isinstance(text, str) or not _MINOR_UNITS.fullmatch(text):
         raise PayloadInvalid(field, minor, f"a whole number of minor units of {currency}, e.g. \"11873\"")
-    amount = Decimal(text).scaleb(-decimals_of(currency))
     # Decimal arithmetic first, so that 11873 cents become exactly 118.73 and not 118.72999...
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
+    return fields.major(Decimal(text).scaleb(-decimals_of(currency)))

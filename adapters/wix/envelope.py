@@ -14,8 +14,9 @@ from typing import Any
 import jwt
 
 from adapters.base import PayloadInvalid
+from adapters.fields import obj, required_text, text
 from adapters.jsonbody import parse_json
-from adapters.wix.paths import as_object, embedded, text
+from adapters.wix.payload import embedded
 from adapters.wix.signature import compact_token
 
 ENVELOPE = "data"
@@ -32,14 +33,14 @@ class Envelope:
 
     def event(self) -> dict[str, Any]:
         """The event itself (the envelope's `data`)."""
-        event = embedded(self.fields, "data", ENVELOPE)
+        event = embedded(self.fields.get("data"), EVENT)
         if event is None:
             raise PayloadInvalid(EVENT, None, "the event as a JSON string")
         return event
 
     def identity(self) -> dict[str, Any]:
         """Who acted (`identityType` and its id), empty when Wix did not say."""
-        return embedded(self.fields, "identity", ENVELOPE) or {}
+        return embedded(self.fields.get("identity"), f"{ENVELOPE}.identity") or {}
 
 
 def read_envelope(body: bytes, max_depth: int = 32) -> Envelope:
@@ -54,6 +55,7 @@ def read_envelope(body: bytes, max_depth: int = 32) -> Envelope:
     data = claims.get("data")
     if not isinstance(data, str):
         raise PayloadInvalid(ENVELOPE, data, "the JWT claim `data`: a JSON string holding the envelope")
-    fields = as_object(parse_json(data.encode("utf-8"), max_depth=max_depth, field=ENVELOPE), ENVELOPE)
-    event_type = text(fields, "eventType", ENVELOPE, required=True)
-    return Envelope(event_type=str(event_type), instance_id=text(fields, "instanceId", ENVELOPE), fields=fields)
+    fields = obj(parse_json(data.encode("utf-8"), max_depth=max_depth, field=ENVELOPE), ENVELOPE)
+    event_type = required_text(fields.get("eventType"), f"{ENVELOPE}.eventType")
+    return Envelope(event_type=event_type, instance_id=text(fields.get("instanceId"), f"{ENVELOPE}.instanceId"),
+                    fields=fields)

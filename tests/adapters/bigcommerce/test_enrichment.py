@@ -138,6 +138,22 @@ def test_an_abandoned_cart_gets_every_product_and_the_cart_amount() -> None:
     assert VALIDATOR.problems(event) == []
 
 
+def test_currency_codes_in_lower_case_as_the_carts_api_documents_them_are_upper_cased() -> None:
+    cart = documented("cart.json")
+    lower = {"data": {**cart["data"], "currency": {"code": "usd"}}}
+    assert adapter.enrich(stored("cart_abandoned"), SOURCE, ok(lower))["commerce"]["currency"] == "USD"
+    order = {**documented("order.json"), "default_currency_code": "usd"}
+    assert adapter.enrich(stored("order_created"), SOURCE, ok(order))["commerce"]["currency"] == "USD"
+
+
+@pytest.mark.parametrize("code", ["USD\n", "usd ", "US", "ＵＳＤ"])
+def test_a_currency_code_of_anything_but_three_ascii_letters_is_refused(code: str) -> None:
+    cart = documented("cart.json")
+    with pytest.raises(PayloadInvalid) as refused:
+        adapter.enrich(stored("cart_abandoned"), SOURCE, ok({"data": {**cart["data"], "currency": {"code": code}}}))
+    assert (refused.value.problems[0].field, refused.value.problems[0].value) == ("data.currency.code", code)
+
+
 @pytest.mark.parametrize("case, answer", [
     ("order_created", "order_not_found.json"),
     ("cart_abandoned", "cart_not_found.json"),

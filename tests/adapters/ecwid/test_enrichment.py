@@ -46,6 +46,15 @@ def test_store_id_and_token_go_together() -> None:
         adapter.settings_schema().load({"client_secret": "s", "token": "secret_x"})
 
 
+@pytest.mark.parametrize("code", ["USD\n", "usd", "US", "ＵＳＤ"])
+def test_the_store_currency_setting_is_three_capital_letters(code: str) -> None:
+    assert source(client_secret="s", currency="KRW").settings["currency"] == "KRW"
+    with pytest.raises(ValidationError) as refused:
+        source(client_secret="s", currency=code)
+    expected = "expected an ISO 4217 currency code: three capital letters such as USD"
+    assert refused.value.messages == {"currency": [expected]}
+
+
 def test_the_request_is_the_documented_get_order() -> None:
     request = adapter.enrichment_request(stored("order_created"), source(**CREDENTIALS))
     assert request is not None

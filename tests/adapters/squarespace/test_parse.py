@@ -36,6 +36,11 @@ def test_the_notification_id_is_the_delivery_and_the_website_the_shop() -> None:
     assert event["occurredAt"] == "2020-04-22T22:18:33.521Z"
 
 
+def test_created_on_without_seconds_is_read_as_the_docs_write_it() -> None:
+    [event] = parse({**NOTIFICATION, "topic": "order.create", "createdOn": "2020-04-22T22:18+00:00"})
+    assert event["occurredAt"] == "2020-04-22T22:18:00.000Z"
+
+
 def test_a_notification_id_named_notification_id_is_read_too() -> None:
     body = {**NOTIFICATION, "topic": "order.create"}
     renamed = {("notificationId" if k == "id" else k): v for k, v in body.items()}
@@ -61,6 +66,8 @@ def test_topics_without_a_customer_action_are_acknowledged() -> None:
     ({**NOTIFICATION, "data": {"orderId": "x", "update": 3}}, "data.update"),
     ({**NOTIFICATION, "topic": "order.create", "id": None}, "notificationId"),
     ({**NOTIFICATION, "topic": "order.create", "createdOn": "yesterday"}, "createdOn"),
+    ({**NOTIFICATION, "topic": "order.create", "createdOn": "2020-04-22T22:18:33+0000"}, "createdOn"),
+    ({**NOTIFICATION, "topic": "order.create", "createdOn": "2020-W17-3T22:18:33Z"}, "createdOn"),
 ])
 def test_bad_notifications_name_the_field(body: Any, field: str) -> None:
     with pytest.raises(PayloadInvalid) as refused:

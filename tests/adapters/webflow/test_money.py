@@ -35,7 +35,8 @@ def test_amounts_that_are_not_whole_minor_units_are_refused(minor: object) -> No
     assert caught.value.problems[0].field == "payload.totals.total.value"
 
 
-@pytest.mark.parametrize("code", ["usd", "US", "XAU", "XXX", None, 840])
+@pytest.mark.parametrize("code", ["usd", "US", "XAU", "XXX", None, 840, "USD\n", " USD"])
 def test_currency_codes_must_be_iso_4217_money(code: object) -> None:
-    with pytest.raises(PayloadInvalid):
+    with pytest.raises(PayloadInvalid) as caught:
         currency_code(code, "payload.totals.total.unit")
+    assert (caught.value.problems[0].field, caught.value.problems[0].value) == ("payload.totals.total.unit", code)

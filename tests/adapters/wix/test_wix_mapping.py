@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +82,39 @@ def test_a_documented_event_with_any_one_part_replaced_raises_only_payload_inval
     except PayloadInvalid:
         return
     assert isinstance(events, list)
+
+
+def order_approved(**order_changes: Any) -> list[dict[str, Any]]:
+    """The documented order_approved webhook with some of its order's fields changed, parsed."""
+    decoded = json.loads((SAMPLES / "order_approved.decoded.json").read_text())
+    envelope = decoded["envelope"]
+    envelope["data"]["actionEvent"]["body"]["order"].update(order_changes)
+    envelope = {**envelope, "data": json.dumps(envelope["data"]), "identity": json.dumps(envelope.get("identity"))}
+    return adapter.parse(InboundRequest("POST", "/", Headers({}), token({"data": json.dumps(envelope)})), SOURCE)
+
+
+ORDER_PATH = "data.data.actionEvent.body.order"
+
+
+def test_an_order_keeps_its_first_200_lines_and_names_a_wrong_one_by_its_index() -> None:
+    line = {"id": "line-1", "quantity": 1, "price": {"amount": "10.50"}}
+    [event] = order_approved(lineItems=[line] * 250)
+    assert len(event["commerce"]["items"]) == 200
+    assert event["commerce"]["items"][0] == {"id": "line-1", "price": 10.5, "quantity": 1}
+    with pytest.raises(PayloadInvalid) as refused:
+        order_approved(lineItems=[line, {**line, "price": {"amount": "ten"}}])
+    problem = refused.value.problems[0]
+    assert (problem.field, problem.value) == (f"{ORDER_PATH}.lineItems[1].price.amount", "ten")
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"currency": "USD\n"}, f"{ORDER_PATH}.currency"),
+    ({"currency": "usd"}, f"{ORDER_PATH}.currency"),
+    ({"id": 7}, f"{ORDER_PATH}.id"),
+    ({"priceSummary": {"total": {"amount": "1e3"}}}, f"{ORDER_PATH}.priceSummary.total.amount"),
+    ({"buyerInfo": "a buyer"}, f"{ORDER_PATH}.buyerInfo"),
+])
+def test_a_wrong_order_field_is_named_by_its_path(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(PayloadInvalid) as refused:
+        order_approved(**changes)
+    assert refused.value.problems[0].field == field

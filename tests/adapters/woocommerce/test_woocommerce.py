@@ -119,7 +119,15 @@ def test_a_registered_customer_is_the_member() -> None:
     assert event["user"]["memberId"] == "25"
 
 
-@pytest.mark.parametrize("moment", ["yesterday", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_gmt_times_without_an_offset_are_utc() -> None:
+    paid = {**ORDER, "status": "processing", "date_created_gmt": "2017-03-22T19:28:02",
+            "date_paid_gmt": "2017-03-22T19:28:08+00:00"}
+    assert [e["occurredAt"] for e in parse(paid)] == ["2017-03-22T19:28:02.000Z", "2017-03-22T19:28:08.000Z"]
+
+
+@pytest.mark.parametrize("moment", ["yesterday", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
+                                    "2017-W12-3T19:28:02", "2017-03-22T19:28", "2017-03-22",
+                                    "2017-03-22T19:28:02,5", "2017-03-22T19:28:02+0000"])
 def test_a_time_that_is_not_a_gmt_time_is_named(moment: str) -> None:
     with pytest.raises(PayloadInvalid) as caught:
         parse({**ORDER, "date_created_gmt": moment})
