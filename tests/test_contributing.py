@@ -35,26 +35,33 @@ def module_of(path: str) -> str:
 
 
 def test_follow_one_event_names_files_that_exist_in_order() -> None:
-    steps = re.findall(r"^\d+\. (.*?)(?=^\d+\. |\Z)", section("Follow one event"), re.M | re.S)
+    text = section("Follow one event")
+    steps = re.findall(r"^\d+\. (.*?)(?=^\d+\. |\Z)", text, re.M | re.S)
     assert len(steps) >= 8
     for step in steps:
-        paths = paths_in(step)
-        assert paths, f"a step names no file: {step[:60]}"
-        for path in paths:
-            assert (ROOT / path).exists(), f"CONTRIBUTING names {path}, which does not exist"
-        modules = [importlib.import_module(module_of(p)) for p in paths if p.endswith(".py")]
-        for name in quoted(step):
-            if IDENTIFIER.match(name) and not name.endswith(".py"):
-                assert any(_has(module, name) for module in modules), f"{name} is in none of {paths}"
+        assert paths_in(step), f"a step names no file: {step[:60]}"
+    paths = paths_in(text)
+    for path in paths:
+        assert (ROOT / path).exists(), f"CONTRIBUTING names {path}, which does not exist"
+    modules = [importlib.import_module(module_of(p)) for p in paths if p.endswith(".py")]
+    for name in quoted(text):
+        if IDENTIFIER.match(name) and not name.endswith(".py"):
+            assert any(_has(module, name) for module in modules), f"{name} is in none of {paths}"
 
 
 def _has(module: object, dotted: str) -> bool:
-    target = module
-    for part in dotted.split("."):
-        if not hasattr(target, part):
-            return False
-        target = getattr(target, part)
-    return True
+    """Whether the module, or one of its classes (a method named alone), has the dotted name."""
+    owners = [module, *(v for v in vars(module).values() if isinstance(v, type))]
+    for owner in owners:
+        target = owner
+        for part in dotted.split("."):
+            target = getattr(target, part, _MISSING)
+        if target is not _MISSING:
+            return True
+    return False
+
+
+_MISSING = object()
 
 
 def test_adding_an_adapter_names_files_that_exist() -> None:
