@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from adapters.testing import FROZEN_NOW as FROZEN_NOW  # re-exported for the tests
+from adapters.testing import Clock
 from app import create_app
 from app.storage.migrations import upgrade
 
@@ -16,22 +17,8 @@ WRITE_KEY = "wk_test_0123456789abcdefghij"
 OTHER_WRITE_KEY = "wk_test_other_0123456789abc"
 ADMIN_TOKEN = "adm_test_0123456789abcdefghij"
 SIGNING_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks test-vector secret
-FROZEN_NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 WRITE = {"Authorization": f"Bearer {WRITE_KEY}"}
-
-
-class Clock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, now: datetime = FROZEN_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def base_config(database: Path) -> dict[str, Any]:
