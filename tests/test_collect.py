@@ -187,3 +187,14 @@ def test_metrics_count_pixels(gtm_app: Any, gtm_client: FlaskClient) -> None:
     gateway: Gateway = gtm_app.extensions["tagway"]
     text = gateway.metrics.exposition()[0].decode()
     assert 'tagway_http_requests_total{method="GET",route="/v1/collect",status="200"} 1.0' in text
+
+
+def test_a_write_key_under_an_encoded_name_is_masked_in_the_kept_input(gtm_app: Any, gtm_client: FlaskClient) -> None:
+    """`%6B=` is read as `k=` (it authenticates), so the kept input must mask it too."""
+    response = gtm_client.get(f"/v1/collect?%6B={GTM_KEY}&v=1&d=not-base64!")
+    assert response.status_code == 400  # authenticated by the encoded name, then refused for its payload
+    rejection = gtm_app.extensions["tagway"].storage.get_rejection(int(response.headers["X-Tagway-Rejection"]))
+    assert GTM_KEY not in rejection["input"]["query"]
+    kept = gtm_client.get(f"/v1/rejections/{response.headers['X-Tagway-Rejection']}", headers=ADMIN).get_data(
+        as_text=True)
+    assert GTM_KEY not in kept

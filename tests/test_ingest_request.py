@@ -24,6 +24,8 @@ def environ(query: str = "", body: bytes = b"", **extra: Any) -> dict[str, Any]:
     ("kind=page&keys=3&d=a%3Db", "kind=page&keys=3&d=a%3Db"),
     ("k", "k"),
     ("", ""),
+    ("%6B=wk_secret&v=1", "%6B=***&v=1"),  # an encoded name authenticates (it is read decoded): it is masked too
+    ("%6b=wk_secret&Write%5Fkey=wk_2", "%6b=***&Write%5Fkey=***"),
 ])
 def test_credential_parameters_are_masked_and_the_rest_is_kept_as_received(query: str, kept: str) -> None:
     assert masked_query(query) == kept

@@ -31,7 +31,9 @@ def masked_query(query_string: str) -> str:
     masked = False
     for index, parameter in enumerate(parameters):
         name, equals, _ = parameter.partition("=")
-        if equals and name.lower() in CREDENTIAL_PARAMS:
+        # The name as the handlers read it (query_parameters decodes it): %6B= is k=.
+        read_as = unquote_plus(name, errors="replace") if "%" in name or "+" in name else name
+        if equals and read_as.lower() in CREDENTIAL_PARAMS:
             parameters[index] = name + "=" + MASK
             masked = True
     return "&".join(parameters) if masked else query_string
