@@ -222,6 +222,11 @@ class Adapter(ABC):
     """Headers that carry the provider's signature (kept with rejections so a replay can re-verify)."""
     signs_body: ClassVar[bool] = True
     """Whether the signature covers the raw body; False when the provider signs only some fields (Ecwid)."""
+    content_types: ClassVar[tuple[str, ...] | None] = ("application/json",)
+    """Media types the provider documents for its bodies (`+json` types count as JSON); others are answered 415.
+
+    A request without a Content-Type is read all the same; None takes any type (a provider that documents none).
+    """
     receives_webhooks: ClassVar[bool] = True
     """Whether providers POST to the source's webhook URL; such an adapter implements `verify`."""
     collects_from_browsers: ClassVar[bool] = False

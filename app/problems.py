@@ -14,6 +14,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # slug → (status, title); the slug is the stable part of the problem type URI.
 PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "invalid-body": (400, "The request's body could not be read"),
     "invalid-json": (400, "The body is not valid JSON"),
     "invalid-event": (400, "The event does not match the canonical event schema"),
     "invalid-payload": (400, "The payload cannot be turned into events"),

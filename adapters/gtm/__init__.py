@@ -48,6 +48,7 @@ class GtmAdapter(Adapter):
     name = "gtm"
     title = "Google Tag Manager (dataLayer)"
     settings_schema = GtmSettings
+    content_types = ("application/json", "text/plain")  # text/plain: sendBeacon and no-preflight fetches
     receives_webhooks = False
     collects_from_browsers = True
     accepts_write_key = True

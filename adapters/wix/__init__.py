@@ -43,6 +43,7 @@ class WixAdapter(Adapter):
     title = "Wix (app webhooks)"
     settings_schema = WixSettings
     signature_headers = ()  # the signature is the body itself
+    content_types = None  # the body is a JWT; Wix documents no content type for it
 
     def verify(self, request: InboundRequest, source: Source) -> None:
         """The body's RS256 signature against the app's public key, and its expiry at arrival time."""

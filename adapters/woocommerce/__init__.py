@@ -29,6 +29,8 @@ class WooCommerceAdapter(Adapter):
     settings_schema = WooCommerceSettings
     secret_settings = ("secret",)
     signature_headers = (SIGNATURE_HEADER,)
+    # Deliveries are JSON; the ping on saving a webhook is a form-encoded string (WordPress's HTTP API default).
+    content_types = ("application/json", "application/x-www-form-urlencoded")
 
     def respond(self, request: InboundRequest, source: Source) -> Reply | None:
         """Answer the ping (`webhook_id=<N>`, unsigned) with exactly 200, or WooCommerce reports an error."""

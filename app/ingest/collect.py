@@ -16,7 +16,7 @@ from adapters.base import Problem
 from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.ingest.events import refuse_if_too_large
+from app.ingest.events import refuse_unreadable_body
 from app.ingest.outcome import Outcome
 from app.ingest.request import Received, WsgiRequest, masked_query, query_parameters, receive
 from app.problems import ProblemError
@@ -84,7 +84,7 @@ def handle_collect_post(gateway: Gateway, request: WsgiRequest) -> Outcome:
 
 def _collect_post(gateway: Gateway, received: Received, record: InputRecord, source: SourceConfig | None) -> Outcome:
     source = _authorized(gateway, record, source)
-    refuse_if_too_large(received)
+    refuse_unreadable_body(received)
     return gateway.pipeline.collect(received.inbound(), record, source, gateway.adapters[source.adapter])
 
 

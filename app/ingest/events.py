@@ -28,12 +28,16 @@ def _ingest(gateway: Gateway, received: Received, record: InputRecord, source: S
             "Authorization", "<missing>" if "Authorization" not in received.headers else "<not a known write key>",
             "Bearer <write key of an enabled source> (see tagway.toml or `tagway init`)")])
     gateway.rate_limits.check(source.id, source.rate_limit)
-    refuse_if_too_large(received)
+    refuse_unreadable_body(received)
     return gateway.pipeline.events_api(received.inbound(), record, source, adapter)
 
 
-def refuse_if_too_large(received: Received) -> None:
-    """Refuse a body over the request limit (its beginning is kept)."""
+def refuse_unreadable_body(received: Received) -> None:
+    """Refuse a body that could not be read whole, or is over the request limit (its beginning is kept)."""
+    if received.body.unreadable:
+        raise ProblemError("invalid-body", [Problem(
+            "body", received.body.unreadable, "a body framed as HTTP/1.1 says: a Content-Length the body matches, "
+            "or valid chunked transfer encoding")])
     if received.body.too_large:
         raise ProblemError("too-large", [Problem(
             "body", f"<{received.body.size} bytes>",

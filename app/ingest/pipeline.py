@@ -38,7 +38,7 @@ T = TypeVar("T")
 JSON_TYPES = ("application/json", "text/plain")
 """`text/plain` too: navigator.sendBeacon and no-preflight fetches send JSON that way."""
 _REASON_OF_SLUG = {
-    "invalid-json": "payload", "invalid-payload": "payload", "invalid-event": "schema",
+    "invalid-json": "payload", "invalid-payload": "payload", "invalid-body": "payload", "invalid-event": "schema",
     "unauthorized": "auth", "signature-invalid": "signature", "too-large": "too_large",
     "unsupported-media-type": "content_type", "not-found": "not_found", "invalid-parameter": "payload",
     "adapter-error": "adapter_error", "internal-error": "internal_error", "rate-limited": "rate_limited",
@@ -48,6 +48,17 @@ _NOT_KEPT = frozenset({"rate-limited"})
 _MAX_KEPT_EVENT_BYTES = 64 * 1024
 _NOTHING_TO_RECORD = {"accepted": 0, "stored": 0, "duplicates": 0, "rejected": 0, "results": [],
                       "note": "acknowledged: nothing to record for this input"}
+
+
+def _check_media_type(inbound: InboundRequest, accepted: Sequence[str] | None, required: bool = False) -> None:
+    """Refuse a body whose Content-Type is not one `accepted` (`+json` types count as JSON); none may be required."""
+    media = inbound.content_type
+    if accepted is None or (not media and not required):
+        return
+    if media in accepted or ("application/json" in accepted and media.endswith("+json")):
+        return
+    raise ProblemError("unsupported-media-type", [Problem(
+        "Content-Type", inbound.header("content-type"), " or ".join(accepted))])
 
 
 def _cut_short(event: dict[str, Any]) -> bool:
@@ -111,10 +122,7 @@ class Pipeline:
     def events_api(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
                    adapter: Adapter) -> Outcome:
         """`POST /v1/events`: the body read by the adapter that serves the events API."""
-        media = inbound.content_type
-        if not (media in JSON_TYPES or media.endswith("+json")):
-            raise ProblemError("unsupported-media-type", [Problem(
-                "Content-Type", inbound.header("content-type"), "application/json")])
+        _check_media_type(inbound, JSON_TYPES, required=True)
         return self._parse_and_accept(inbound, record, Source(source.id, adapter.name), adapter)
 
     def webhook(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
@@ -124,6 +132,7 @@ class Pipeline:
         reply = self._call(adapter, adapter.respond, inbound, adapter_source)
         if reply is not None:
             return Outcome.of_reply(reply)
+        _check_media_type(inbound, adapter.content_types)
         try:
             self._call(adapter, adapter.verify, inbound, adapter_source)
         except SignatureInvalid as error:
@@ -134,6 +143,8 @@ class Pipeline:
     def collect(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
                 adapter: Adapter) -> Outcome:
         """`/v1/collect`: a browser's or a server template's payload, its write key already checked."""
+        if inbound.body:
+            _check_media_type(inbound, adapter.content_types)
         return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter)
 
     def _call(self, adapter: Adapter, method: Callable[..., T], *args: Any) -> T:

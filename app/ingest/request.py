@@ -109,15 +109,24 @@ class WsgiRequest:
 
 @dataclass(slots=True)
 class ReceivedBody:
-    """The body as read: possibly only its beginning when it was too large."""
+    """The body as read: possibly only its beginning when it was too large or broken off."""
 
     data: bytes
     size: int
     too_large: bool
+    unreadable: str | None = None
+    """Why the body could not be read whole (malformed chunked framing, a connection cut short), if so."""
 
 
 def read_body(request: WsgiRequest, limits: Limits) -> ReceivedBody:
-    """Read at most the request limit; keep only the beginning of an oversized body."""
+    """Read at most the request limit; keep only the beginning of an oversized or unreadable body."""
+    try:
+        return _read_body(request, limits)
+    except Exception as error:  # the server's framing errors (gunicorn's InvalidChunkSize, ...) or a cut connection
+        return ReceivedBody(b"", 0, False, f"{type(error).__name__}: {error}"[:200])
+
+
+def _read_body(request: WsgiRequest, limits: Limits) -> ReceivedBody:
     environ = request.environ
     declared = request.content_length
     raw = environ["wsgi.input"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.base import Adapter, Problem
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.ingest.events import refuse_if_too_large
+from app.ingest.events import refuse_unreadable_body
 from app.ingest.outcome import Outcome
 from app.ingest.request import Received, WsgiRequest, receive
 from app.problems import ProblemError
@@ -32,5 +32,5 @@ def _ingest(gateway: Gateway, received: Received, record: InputRecord, source_id
             "source", source_id, f"a source that receives webhooks; {adapter.title} sources send to /v1/collect "
             "with their write key (k=<write key>)")])
     gateway.rate_limits.check(source.id, source.rate_limit)
-    refuse_if_too_large(received)
+    refuse_unreadable_body(received)
     return gateway.pipeline.webhook(received.inbound(), record, source, adapter)
