@@ -78,6 +78,7 @@ def test_check_url_uses_the_configured_rules(tmp_path: Path) -> None:
 def test_adapters_lists_the_registry(tmp_path: Path) -> None:
     result = run("adapters", cwd=tmp_path)
     assert re.search(r"^canonical\s+Canonical JSON", result.stdout, re.MULTILINE)
+    assert run("adapters", "list", cwd=tmp_path).stdout == result.stdout
 
 
 def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
