@@ -30,7 +30,7 @@ def test_two_workers_and_a_slow_receiver_deliver_every_row_once(tmp_path: Path, 
         sent = send_events(first, 150)  # 15 s of sending: three leases
         with running(worker_of(first), worker_of(second)):
             wait_until(lambda: delivered(first, "hook") == 150, "all 150 rows delivered")
-        assert sorted(receiver.ids) == sent, "every event arrived"
+        assert sorted(set(receiver.ids)) == sent, "every event arrived"
         assert [i for i, n in Counter(receiver.ids).items() if n > 1] == [], "none twice"
     finally:
         receiver.close()
