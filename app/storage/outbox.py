@@ -22,10 +22,21 @@ INSERT_OUTBOX = (
     "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
 )
-DUE_CONDITION = ("((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'inflight' AND o.lease_until < ?))")
 # A user's row waits while an earlier row of the same user for the same destination is undelivered.
 IN_ORDER_CONDITION = ("(o.user_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.destination = o.destination "
              "AND p.user_key = o.user_key AND p.id < o.id AND p.status IN ('pending', 'inflight')))")
+# Due rows, each kind read along the index outbox_due (destination, status, next_attempt_at, id) and
+# stopping at the limit: one condition OR-ing both statuses read every row of the destination,
+# the delivered ones kept forever included, at every claim. Parameters: destination, now, limit.
+_DUE_KINDS = (("o.status = 'inflight' AND o.lease_until < ?", "o.id"),  # leases of workers that died
+              ("o.status = 'pending' AND o.next_attempt_at <= ?", "o.next_attempt_at, o.id"))
+
+
+def due_selects(ordered: bool) -> list[str]:
+    """The statements selecting a destination's due rows: leases run out first, then the earliest due."""
+    order = f" AND {IN_ORDER_CONDITION}" if ordered else ""
+    return [f"SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition}{order} ORDER BY {sort} LIMIT ?"
+            for condition, sort in _DUE_KINDS]
 STATUSES = ("pending", "inflight", "delivered", "dead")
 
 
@@ -93,10 +104,10 @@ class OutboxStore:
     def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
                    ordered: bool, lease: str) -> list[int]:
         """SQLite: the whole database is locked by the write transaction, so select then mark."""
-        condition = DUE_CONDITION + (f" AND {IN_ORDER_CONDITION}" if ordered else "")
-        ids = [int(row[0]) for row in connection.execute(self.sql(
-            f"SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition} ORDER BY o.id LIMIT ?"),
-            (destination, now, now, limit)).fetchall()]
+        ids: list[int] = []
+        for due in due_selects(ordered):
+            if len(ids) < limit:
+                ids += [int(row[0]) for row in connection.execute(self.sql(due), (destination, now, limit - len(ids)))]
         if ids:
             marks = ", ".join("?" * len(ids))
             connection.execute(self.sql(

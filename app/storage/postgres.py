@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 
 from app.storage.base import Router, SqlStorage
-from app.storage.outbox import DUE_CONDITION, IN_ORDER_CONDITION
+from app.storage.outbox import due_selects
 from app.storage.postgres_write import store_parameters, store_result, store_statement
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
 
@@ -79,14 +79,16 @@ class PostgresStorage(SqlStorage):
     def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
                    ordered: bool, lease: str) -> list[int]:
         """FOR UPDATE SKIP LOCKED: several workers claim at once, never the same row."""
-        condition = DUE_CONDITION + (f" AND {IN_ORDER_CONDITION}" if ordered else "")
-        rows = connection.execute(self.sql(
-            f"WITH due AS (SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition} "
-            "ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED) "
-            "UPDATE outbox SET status = 'inflight', lease_until = ?, lease_owner = ?, updated_at = ? FROM due "
-            "WHERE outbox.id = due.id RETURNING outbox.id"),
-            (destination, now, now, limit, lease_until, lease, now)).fetchall()
-        return sorted(int(row[0]) for row in rows)
+        ids: list[int] = []
+        for due in due_selects(ordered):
+            if len(ids) < limit:
+                rows = connection.execute(self.sql(
+                    f"WITH due AS ({due} FOR UPDATE SKIP LOCKED) "
+                    "UPDATE outbox SET status = 'inflight', lease_until = ?, lease_owner = ?, updated_at = ? "
+                    "FROM due WHERE outbox.id = due.id RETURNING outbox.id"),
+                    (destination, now, limit - len(ids), lease_until, lease, now)).fetchall()
+                ids += [int(row[0]) for row in rows]
+        return sorted(ids)
 
     def close(self) -> None:
         """Close this thread's connection."""
