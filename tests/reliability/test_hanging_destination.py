@@ -20,10 +20,12 @@ from tests.support.gateway import build_app
 
 def test_a_hanging_destination_never_delays_a_healthy_one(tmp_path: Path, database_url: str) -> None:
     answer = threading.Event()
-    hanging = Receiver(before_answer=lambda number: answer.wait(30))  # reads the request, then never answers
+    hanging = Receiver(before_answer=lambda number: answer.wait(90))  # reads the request, then never answers
     healthy = Receiver()
     try:
-        app = build_app(gateway_config(tmp_path, database_url, {}, hook("stuck", hanging), hook("healthy", healthy)))
+        # The hanging destination's timeout outlasts the wait below: its first call is still open at the end.
+        stuck_hook = hook("stuck", hanging, timeout_seconds=60)
+        app = build_app(gateway_config(tmp_path, database_url, {}, stuck_hook, hook("healthy", healthy)))
         sent = send_events(app, 20)
         worker = worker_of(app)
         assert [lane.destination.id for lane in worker.lanes] == ["stuck", "healthy"], "the hanging one first"
