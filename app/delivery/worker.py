@@ -1,4 +1,8 @@
-"""The delivery loop: claim due outbox rows, deliver them, record the outcome; enrich first where needed."""
+"""The delivery worker: one lane per destination and one for enrichment, each in its own thread.
+
+A destination that hangs holds only its own lane: the others keep claiming and sending. Leases are
+renewed while rows are being sent (`LeaseKeeper`), and every batch is recorded as soon as it is sent.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import logging
 import os
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +23,8 @@ from adapters.base import Adapter, ApiResponse, Event, PayloadInvalid
 from adapters.times import format_time, parse_time
 from app.config.model import DeliverySettings, SourceConfig
 from app.delivery.destinations import Attempt, Destination
+from app.delivery.lane import DestinationLane
+from app.delivery.leases import LeaseKeeper, claim_limit
 from app.delivery.policy import RetryPolicy
 from app.delivery.router import ENRICH, Router
 from app.event.check import EventChecker
@@ -28,7 +36,12 @@ from app.storage.records import InputRecord, RejectionRecord, StorageUnavailable
 log = logging.getLogger("tagway.delivery")
 CHUNK_TIMEOUT = timedelta(minutes=10)
 MAX_ENRICHMENT_CALLS = 3  # an adapter may ask for the order, then its products; never loop without end
+MAX_ENRICHMENT_CLAIM = 50
+STOP_GRACE_SECONDS = 15.0  # how long a stopping worker waits for lanes in the middle of a request
 _TRANSIENT = frozenset({408, 429})
+
+Round = Callable[[threading.Event], int]
+"""One round of a lane: claim, send, record; how many rows it claimed (stopping early once the event is set)."""
 
 
 @dataclass
@@ -53,76 +66,93 @@ class DeliveryWorker:
         self.parts = parts
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not security)
         self.api = api_session or requests.Session()
-        self.policies = {d.id: RetryPolicy(max_attempts=d.config.max_attempts,
-                                           max_age=timedelta(hours=d.config.max_age_hours))
-                         for d in parts.destinations}
+        self.keeper = LeaseKeeper(parts.storage, parts.settings.lease_seconds, parts.clock)
+        self.lanes = [DestinationLane(d, parts.storage, parts.settings, self.keeper, parts.clock, self.rng)
+                      for d in parts.destinations]
         self.enrich_policy = RetryPolicy(max_attempts=8, max_age=timedelta(hours=24))
+        self.enrich_claim_limit = claim_limit(parts.settings.lease_seconds,
+                                              parts.settings.enrich_timeout_seconds * MAX_ENRICHMENT_CALLS, 1,
+                                              min(parts.settings.claim_size, MAX_ENRICHMENT_CLAIM))
         self._last_chunk_sweep: datetime | None = None
+        self._failure: Exception | None = None
 
     def run_once(self) -> int:
-        """One round over enrichment and every destination; how many rows were handled."""
-        handled = self._enrich_round()
-        for destination in self.parts.destinations:
-            handled += self._deliver_round(destination)
+        """Everything due now: enrichment, then every destination side by side; how many rows were handled."""
+        with self.keeper.running():
+            handled = _drain(self._enrich_round, self.enrich_claim_limit)  # first: what it completes goes out now
+            with ThreadPoolExecutor(max_workers=max(len(self.lanes), 1), thread_name_prefix="tagway-delivery") as pool:
+                handled += sum(pool.map(self._drain_in_own_thread, self.lanes))
         self._sweep_chunks()
         return handled
 
     def run_forever(self, stop: threading.Event, parent_pid: int | None = None) -> None:
-        """Loop until `stop` is set (or the parent process is gone); idle rounds wait `poll_seconds`."""
-        while not stop.is_set():
-            if parent_pid is not None and os.getppid() != parent_pid:
-                log.warning("the gateway that started this worker is gone; stopping")
-                return
+        """Run every lane in its own thread until `stop` is set, the parent process is gone or a lane failed."""
+        halt = threading.Event()
+        rounds: list[tuple[str, Round]] = [(ENRICH, self._enrich_round)]
+        rounds += [(lane.destination.id, lane.run_round) for lane in self.lanes]
+        threads = [threading.Thread(target=self._keep_running, args=(round_, halt), name=f"tagway-delivery {name}",
+                                    daemon=True) for name, round_ in rounds]
+        with self.keeper.running():
+            for thread in threads:
+                thread.start()
             try:
-                handled = self.run_once()
-            except StorageUnavailable as error:
-                log.error("storage unavailable; retrying", extra={"error": str(error)})
-                handled = 0
-                stop.wait(1.0)
-            if handled == 0:
-                stop.wait(self.parts.settings.poll_seconds)
+                while not halt.is_set() and not stop.wait(self.parts.settings.poll_seconds):
+                    if parent_pid is not None and os.getppid() != parent_pid:
+                        log.warning("the gateway that started this worker is gone; stopping")
+                        break
+                    try:
+                        self._sweep_chunks()
+                    except StorageUnavailable as error:
+                        log.error("storage unavailable; retrying", extra={"error": str(error)})
+            finally:
+                halt.set()
+                deadline = time.monotonic() + STOP_GRACE_SECONDS
+                for thread in threads:  # a lane still waiting for an answer is left: its lease returns its rows
+                    thread.join(max(deadline - time.monotonic(), 0.0))
+        if self._failure is not None:
+            raise self._failure
 
-    # --- deliveries -------------------------------------------------------------------------
+    def _keep_running(self, round_: Round, halt: threading.Event) -> None:
+        """A lane's loop: rounds back to back while there is work, `poll_seconds` apart when there is none."""
+        try:
+            while not halt.is_set():
+                try:
+                    handled = round_(halt)
+                except StorageUnavailable as error:
+                    log.error("storage unavailable; retrying", extra={"error": str(error)})
+                    halt.wait(1.0)
+                    continue
+                if handled == 0:
+                    halt.wait(self.parts.settings.poll_seconds)
+        except Exception as error:  # a bug: the whole worker stops, as one loop did, and its supervisor restarts it
+            self._failure = error
+            halt.set()
+        finally:
+            self.parts.storage.close()
 
-    def _deliver_round(self, destination: Destination) -> int:
-        now = self.parts.clock()
-        claimed = self.parts.storage.claim(destination.id, format_time(now), self._lease_end(now),
-                                           self.parts.settings.claim_size, destination.ordered)
-        outcomes: list[DeliveryOutcome] = []
-        for start in range(0, len(claimed), destination.batch_size):
-            batch = claimed[start:start + destination.batch_size]
-            attempts = destination.deliver([row.event for row in batch])
-            moment = self.parts.clock()
-            outcomes.extend(self._outcome(row, attempt, self.policies[destination.id], moment)
-                            for row, attempt in zip(batch, attempts, strict=True))
-        if outcomes:
-            self.parts.storage.finish(outcomes, format_time(self.parts.clock()))
-            dead = sum(1 for o in outcomes if o.status == "dead")
-            if dead:
-                log.warning("deliveries became dead letters", extra={"destination": destination.id, "count": dead})
-        return len(claimed)
-
-    def _outcome(self, row: Claimed, attempt: Attempt, policy: RetryPolicy, now: datetime) -> DeliveryOutcome:
-        attempts = row.attempts + 1
-        if attempt.result == "delivered":
-            return DeliveryOutcome(row.outbox_id, "delivered", attempts, note=attempt.note)
-        if attempt.result == "failed" or policy.gives_up(attempts, parse_time(row.created_at), now):
-            return DeliveryOutcome(row.outbox_id, "dead", attempts, error=attempt.error, note=attempt.note)
-        delay = policy.delay(attempts, self.rng, attempt.retry_after)
-        return DeliveryOutcome(row.outbox_id, "pending", attempts, format_time(now + timedelta(seconds=delay)),
-                               attempt.error, attempt.note)
-
-    def _lease_end(self, now: datetime) -> str:
-        return format_time(now + timedelta(seconds=self.parts.settings.lease_seconds))
+    def _drain_in_own_thread(self, lane: DestinationLane) -> int:
+        """A lane's due rows from a pool thread, whose connection is closed after it."""
+        try:
+            return _drain(lane.run_round, lane.claim_limit)
+        finally:
+            self.parts.storage.close()
 
     # --- enrichment -------------------------------------------------------------------------
 
-    def _enrich_round(self) -> int:
+    def _enrich_round(self, halt: threading.Event) -> int:
+        """Complete claimed events one by one, each recorded when done; how many rows were claimed."""
         now = self.parts.clock()
-        claimed = self.parts.storage.claim(ENRICH, format_time(now), self._lease_end(now),
-                                           min(self.parts.settings.claim_size, 50), ordered=False)
-        for row in claimed:
-            self._enrich(row)
+        claimed = self.parts.storage.claim(ENRICH, format_time(now), self.keeper.lease_end(now),
+                                           self.enrich_claim_limit, ordered=False)
+        if not claimed:
+            return 0
+        lease = claimed[0].lease
+        with self.keeper.holding(lease):
+            for row in claimed:
+                if halt.is_set():
+                    self.parts.storage.release(lease, format_time(self.parts.clock()))
+                    break
+                self._enrich(row)
         return len(claimed)
 
     def _enrich(self, row: Claimed) -> None:
@@ -181,15 +211,15 @@ class DeliveryWorker:
             return
         delay = self.enrich_policy.delay(attempts, self.rng, retry_after)
         self.parts.storage.finish([DeliveryOutcome(row.outbox_id, "pending", attempts,
-                                                   format_time(now + timedelta(seconds=delay)), error)],
-                                  format_time(now))
+                                                   format_time(now + timedelta(seconds=delay)), error,
+                                                   lease=row.lease)], format_time(now))
 
     def _finish_enrichment(self, row: Claimed, event: Event | None, status: str, error: str | None,
                            now: datetime) -> None:
         """Store the completed event (if any) and queue it for its destinations in one transaction."""
         destinations = self.parts.router.destinations_for(event or row.event)
         note = "delivered without enrichment" if status == "dead" else None
-        outcome = DeliveryOutcome(row.outbox_id, status, row.attempts + 1, error=error, note=note)
+        outcome = DeliveryOutcome(row.outbox_id, status, row.attempts + 1, error=error, note=note, lease=row.lease)
         self.parts.storage.replace_event(outcome, row.event_seq, event, destinations, format_time(now))
 
     # --- chunked collect payloads that never completed ----------------------------------------
@@ -208,6 +238,19 @@ class DeliveryWorker:
             self.parts.storage.reject(record, RejectionRecord(
                 received_at=lost["firstAt"], endpoint="collect", status=400, reason="payload",
                 problems=[problem], source_id=lost["sourceId"]))
+
+
+def _drain(round_: Round, limit: int) -> int:
+    """Rounds until one claims less than a full claim; how many rows were claimed.
+
+    It ends: a row is claimed again only once due again, and every try counts towards its retry limit.
+    """
+    handled, never = 0, threading.Event()
+    while True:
+        claimed = round_(never)
+        handled += claimed
+        if claimed < limit:
+            return handled
 
 
 def _arrival_of(event: Event, source: SourceConfig) -> Arrival:

@@ -1,12 +1,15 @@
 """The outbox: one row per (event, destination), claimed by delivery workers under a lease.
 
-A row is `pending` (due at `next_attempt_at`), `inflight` (claimed until `lease_until`; a worker
-that died leaves it to be claimed again when the lease ends), `delivered`, or `dead` (a dead
-letter, with its last error, replayable).
+A row is `pending` (due at `next_attempt_at`), `inflight` (claimed until `lease_until` by the claim
+named in `lease_owner`; its worker renews the lease while sending, and a worker that died leaves it
+to be claimed again when the lease ends), `delivered`, or `dead` (a dead letter, with its last
+error, replayable). Only the claim that holds a row renews or finishes it: a worker that lost its
+lease (paused longer than the lease) cannot overwrite what the worker that took the row over records.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +22,21 @@ INSERT_OUTBOX = (
     "INSERT INTO outbox (event_seq, destination, next_attempt_at, created_at, updated_at, user_key) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq, destination) DO NOTHING"
 )
-DUE_CONDITION = ("((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'inflight' AND o.lease_until < ?))")
 # A user's row waits while an earlier row of the same user for the same destination is undelivered.
 IN_ORDER_CONDITION = ("(o.user_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.destination = o.destination "
              "AND p.user_key = o.user_key AND p.id < o.id AND p.status IN ('pending', 'inflight')))")
+# Due rows, each kind read along the index outbox_due (destination, status, next_attempt_at, id) and
+# stopping at the limit: one condition OR-ing both statuses read every row of the destination,
+# the delivered ones kept forever included, at every claim. Parameters: destination, now, limit.
+_DUE_KINDS = (("o.status = 'inflight' AND o.lease_until < ?", "o.id"),  # leases of workers that died
+              ("o.status = 'pending' AND o.next_attempt_at <= ?", "o.next_attempt_at, o.id"))
+
+
+def due_selects(ordered: bool) -> list[str]:
+    """The statements selecting a destination's due rows: leases run out first, then the earliest due."""
+    order = f" AND {IN_ORDER_CONDITION}" if ordered else ""
+    return [f"SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition}{order} ORDER BY {sort} LIMIT ?"
+            for condition, sort in _DUE_KINDS]
 STATUSES = ("pending", "inflight", "delivered", "dead")
 
 
@@ -35,6 +49,8 @@ class Claimed:
     attempts: int
     created_at: str
     event: Event
+    lease: str
+    """The claim that holds the row (renewing and finishing it need the same claim)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,8 @@ class DeliveryOutcome:
     next_attempt_at: str | None = None
     error: str | None = None
     note: str | None = None
+    lease: str | None = None
+    """The claim it finishes: the row is left alone when another claim holds it now (None: whoever holds it)."""
 
 
 def user_key(event: Event) -> str | None:
@@ -71,42 +89,66 @@ class OutboxStore:
         raise NotImplementedError
 
     def claim(self, destination: str, now: str, lease_until: str, limit: int, ordered: bool) -> list[Claimed]:
-        """Take up to `limit` due rows of a destination, oldest first, under a lease."""
+        """Take up to `limit` due rows of a destination, oldest first, under a new lease of their own."""
+        lease = secrets.token_hex(8)
         with self.transaction(write=True) as connection:
-            ids = self._claim_ids(connection, destination, now, lease_until, limit, ordered)
+            ids = self._claim_ids(connection, destination, now, lease_until, limit, ordered, lease)
             if not ids:
                 return []
             marks = ", ".join("?" * len(ids))
             rows = connection.execute(self.sql(
                 f"SELECT o.id, o.event_seq, o.attempts, o.created_at, e.body FROM outbox o "
                 f"JOIN events e ON e.seq = o.event_seq WHERE o.id IN ({marks}) ORDER BY o.id"), ids).fetchall()
-        return [Claimed(int(r[0]), int(r[1]), int(r[2]), r[3], orjson.loads(r[4])) for r in rows]
+        return [Claimed(int(r[0]), int(r[1]), int(r[2]), r[3], orjson.loads(r[4]), lease) for r in rows]
 
     def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
-                   ordered: bool) -> list[int]:
+                   ordered: bool, lease: str) -> list[int]:
         """SQLite: the whole database is locked by the write transaction, so select then mark."""
-        condition = DUE_CONDITION + (f" AND {IN_ORDER_CONDITION}" if ordered else "")
-        ids = [int(row[0]) for row in connection.execute(self.sql(
-            f"SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition} ORDER BY o.id LIMIT ?"),
-            (destination, now, now, limit)).fetchall()]
+        ids: list[int] = []
+        for due in due_selects(ordered):
+            if len(ids) < limit:
+                ids += [int(row[0]) for row in connection.execute(self.sql(due), (destination, now, limit - len(ids)))]
         if ids:
             marks = ", ".join("?" * len(ids))
             connection.execute(self.sql(
-                f"UPDATE outbox SET status = 'inflight', lease_until = ?, updated_at = ? WHERE id IN ({marks})"),
-                (lease_until, now, *ids))
+                "UPDATE outbox SET status = 'inflight', lease_until = ?, lease_owner = ?, updated_at = ? "
+                f"WHERE id IN ({marks})"), (lease_until, lease, now, *ids))
         return ids
 
+    def renew(self, leases: Sequence[str], lease_until: str, now: str) -> int:
+        """Extend the leases of the rows these claims still hold; returns how many rows."""
+        if not leases:
+            return 0
+        marks = ", ".join("?" * len(leases))
+        with self.transaction(write=True) as connection:
+            cursor = connection.execute(self.sql(
+                f"UPDATE outbox SET lease_until = ?, updated_at = ? WHERE lease_owner IN ({marks}) "
+                "AND status = 'inflight'"), (lease_until, now, *leases))
+            return int(cursor.rowcount)
+
+    def release(self, lease: str, now: str) -> int:
+        """Give back the rows a claim holds and did not send (a worker stopping), due at once; how many."""
+        with self.transaction(write=True) as connection:
+            cursor = connection.execute(self.sql(
+                "UPDATE outbox SET status = 'pending', lease_until = NULL, lease_owner = NULL, updated_at = ? "
+                "WHERE lease_owner = ? AND status = 'inflight'"), (now, lease))
+            return int(cursor.rowcount)
+
     def finish(self, outcomes: Sequence[DeliveryOutcome], now: str) -> None:
-        """Record what became of claimed rows."""
+        """Record what became of claimed rows (those another claim took over meanwhile are left to it)."""
         if not outcomes:
             return
         with self.transaction(write=True) as connection:
-            self.executemany(connection, self.sql(
-                "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
-                "last_error = ?, note = COALESCE(?, note), lease_until = NULL, updated_at = ?, "
-                "delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?"),
-                [(o.status, o.attempts, o.next_attempt_at, o.error, o.note, now, o.status, now, o.outbox_id)
-                 for o in outcomes])
+            self._finish(connection, outcomes, now)
+
+    def _finish(self, connection: Any, outcomes: Sequence[DeliveryOutcome], now: str) -> None:
+        self.executemany(connection, self.sql(
+            "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
+            "last_error = ?, note = COALESCE(?, note), lease_until = NULL, lease_owner = NULL, updated_at = ?, "
+            "delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END "
+            "WHERE id = ? AND (CAST(? AS TEXT) IS NULL OR lease_owner = ?)"),
+            [(o.status, o.attempts, o.next_attempt_at, o.error, o.note, now, o.status, now, o.outbox_id,
+              o.lease, o.lease) for o in outcomes])
 
     def replace_event(self, outcome: DeliveryOutcome, event_seq: int, event: Event | None,
                       destinations: Sequence[str], now: str) -> None:
@@ -121,7 +163,7 @@ class OutboxStore:
                 key = user_key(stored)
                 self.executemany(connection, self.sql(INSERT_OUTBOX),
                                  [(event_seq, destination, now, now, now, key) for destination in destinations])
-        self.finish([outcome], now)
+            self._finish(connection, [outcome], now)
 
     def delivery_counts(self) -> dict[str, dict[str, int]]:
         """Rows per destination and status."""
@@ -157,7 +199,7 @@ class OutboxStore:
         """Queue rows again (dead letters only, by default); returns how many."""
         where, params = self._replay_filter(destination, dead_only, since, until, event_ids, outbox_ids)
         statement = ("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, "
-                     f"lease_until = NULL WHERE id IN (SELECT o.id FROM outbox o WHERE {where})")
+                     f"lease_until = NULL, lease_owner = NULL WHERE id IN (SELECT o.id FROM outbox o WHERE {where})")
         with self.transaction(write=True) as connection:
             cursor = connection.execute(self.sql(statement), (now, now, *params))
             return int(cursor.rowcount)

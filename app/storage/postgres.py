@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 
 from app.storage.base import Router, SqlStorage
-from app.storage.outbox import DUE_CONDITION, IN_ORDER_CONDITION
+from app.storage.outbox import due_selects
 from app.storage.postgres_write import store_parameters, store_result, store_statement
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
 
@@ -77,27 +77,31 @@ class PostgresStorage(SqlStorage):
             cursor.executemany(statement, rows)
 
     def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
-                   ordered: bool) -> list[int]:
+                   ordered: bool, lease: str) -> list[int]:
         """FOR UPDATE SKIP LOCKED: several workers claim at once, never the same row."""
-        condition = DUE_CONDITION + (f" AND {IN_ORDER_CONDITION}" if ordered else "")
-        rows = connection.execute(self.sql(
-            f"WITH due AS (SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition} "
-            "ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED) "
-            "UPDATE outbox SET status = 'inflight', lease_until = ?, updated_at = ? FROM due "
-            "WHERE outbox.id = due.id RETURNING outbox.id"),
-            (destination, now, now, limit, lease_until, now)).fetchall()
-        return sorted(int(row[0]) for row in rows)
+        ids: list[int] = []
+        for due in due_selects(ordered):
+            if len(ids) < limit:
+                rows = connection.execute(self.sql(
+                    f"WITH due AS ({due} FOR UPDATE SKIP LOCKED) "
+                    "UPDATE outbox SET status = 'inflight', lease_until = ?, lease_owner = ?, updated_at = ? "
+                    "FROM due WHERE outbox.id = due.id RETURNING outbox.id"),
+                    (destination, now, limit - len(ids), lease_until, lease, now)).fetchall()
+                ids += [int(row[0]) for row in rows]
+        return sorted(ids)
 
     def close(self) -> None:
         """Close this thread's connection."""
         self._drop()
 
     def _drop(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None and getattr(self._local, "pid", None) == os.getpid():
+        """Forget this thread's connection (other threads keep theirs: delivery runs one per lane)."""
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if connection is not None and getattr(local, "pid", None) == os.getpid():
             with contextlib.suppress(psycopg.Error):  # already broken
                 connection.close()
-        self._local = threading.local()
+        local.__dict__.clear()
 
 
 def _first_line(error: Exception) -> str:

@@ -139,11 +139,13 @@ class SqliteStorage(SqlStorage):
             connection.executemany(INSERT_OUTBOX, outbox)
 
     def close(self) -> None:
-        """Close this thread's connection."""
-        connection = getattr(self._local, "connection", None)
-        if connection is not None and getattr(self._local, "pid", None) == current_pid():
-            connection.close()
-        self._local = threading.local()
+        """Close this thread's connection and lock file (other threads keep theirs: delivery runs one per lane)."""
+        local = self._local
+        if getattr(local, "pid", None) == current_pid():
+            local.connection.close()
+        if getattr(local, "lock_pid", None) == current_pid():
+            os.close(local.lock_fd)
+        local.__dict__.clear()
 
 
 _FIRST: frozenset[int] = frozenset({0})

@@ -66,6 +66,48 @@ def test_webhook_answers_decide_retry_or_final(receiver: Receiver, status: int, 
     assert str(status) in str(attempt.error)
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_webhook_redirects_are_not_followed_and_name_their_location(receiver: Receiver, status: int) -> None:
+    elsewhere = Receiver()
+    try:
+        receiver.answers.append((status, {"Location": elsewhere.url + "/internal"}))
+        [attempt] = webhook(receiver.url).deliver([event("e-1")])
+    finally:
+        elsewhere.close()
+    assert elsewhere.received == [], "nothing reached the redirect's target"
+    assert [r.method for r in receiver.received] == ["POST"]
+    assert attempt.result == "retry"
+    assert attempt.error == (f"webhook answered {status} to Location {elsewhere.url}/internal; "
+                             "redirects are not followed")
+
+
+def test_a_redirect_without_a_location_says_so(receiver: Receiver) -> None:
+    receiver.answers.append((302, {}))
+    [attempt] = webhook(receiver.url).deliver([event("e-1")])
+    assert attempt.error == "webhook answered 302 without a Location; redirects are not followed"
+
+
+def test_the_destination_session_never_follows_redirects_even_when_asked(receiver: Receiver) -> None:
+    elsewhere = Receiver()
+    try:
+        receiver.answers.append((307, {"Location": elsewhere.url + "/internal"}))
+        answer = webhook(receiver.url).session.post(receiver.url + "/hooks", data=b"{}", allow_redirects=True,
+                                                    timeout=5)
+    finally:
+        elsewhere.close()
+    assert (answer.status_code, answer.history, elsewhere.received) == (307, [], [])
+
+
+def test_a_channel_upsert_redirect_is_a_retry_naming_its_location() -> None:
+    with requests_mock.Mocker() as api:
+        api.put(requests_mock.ANY, status_code=308, headers={"Location": "http://10.0.0.1/users"})
+        [attempt] = channel().deliver([event("e-1", user={"memberId": "m-1"})])
+    assert attempt.result == "retry"
+    assert attempt.error == ("channel user upsert answered 308 to Location http://10.0.0.1/users; "
+                             "redirects are not followed")
+    assert [r.method for r in api.request_history] == ["PUT"]
+
+
 def test_webhook_to_a_closed_port_is_retried() -> None:
     [attempt] = webhook("http://127.0.0.1:9", timeout_seconds=1).deliver([event("e-1")])
     assert attempt.result == "retry" and "ConnectionError" in str(attempt.error)

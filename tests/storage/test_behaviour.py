@@ -16,7 +16,8 @@ from app.storage.records import EventQuery, EventRecord, InputRecord, RejectionQ
 from tests.support.gateway import ADMIN, WRITE, base_config, build_app
 
 T0 = "2026-11-24T12:00:00.000Z"
-MIGRATIONS = ["0001.initial", "0002.collect_chunks", "0003.delivery", "0004.input_encoding"]
+MIGRATIONS = ["0001.initial", "0002.collect_chunks", "0003.delivery", "0004.input_encoding",
+              "0005.delivery_lease_owner"]
 
 
 def event(event_id: str, name: str = "Lead", member: str | None = None, source: str = "web") -> dict[str, Any]:

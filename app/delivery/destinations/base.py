@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import email.utils
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -29,10 +29,17 @@ class Attempt:
 
     @classmethod
     def from_response(cls, response: requests.Response, what: str) -> Attempt:
-        """2xx delivered; 408, 429 and 5xx retried (Retry-After honoured); any other 4xx is final."""
+        """2xx delivered; 3xx (never followed), 408, 429 and 5xx retried (Retry-After honoured); other 4xx final."""
         status = response.status_code
         if 200 <= status < 300:
             return cls("delivered")
+        if 300 <= status < 400:
+            # A redirect is the destination's misconfiguration or a move we did not agree to: following it
+            # would send signed events elsewhere (a 303 even turns them into GETs to any address).
+            location = response.headers.get("Location")
+            where = f"to Location {location[:300]}" if location else "without a Location"
+            return cls("retry", f"{what} answered {status} {where}; redirects are not followed",
+                       retry_after_seconds(response.headers.get("Retry-After")))
         error = f"{what} answered {status}: {response.text[:300]}"
         if status in (408, 429) or status >= 500:
             return cls("retry", error, retry_after_seconds(response.headers.get("Retry-After")))
@@ -61,6 +68,14 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
+class NoRedirectSession(requests.Session):
+    """A session that never follows a redirect, whatever the call asks: the 3xx itself is the answer."""
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
+        """No further request: every request this session sends goes to the address it was given."""
+        return iter(())
+
+
 class Destination(abc.ABC):
     """A configured destination; subclasses implement `deliver` for their type."""
 
@@ -70,11 +85,13 @@ class Destination(abc.ABC):
     secret_settings: ClassVar[tuple[str, ...]] = ()
     ordered_by_default: ClassVar[bool] = False
     max_batch_size: ClassVar[int] = 1
+    calls_per_batch: ClassVar[int] = 1
+    """HTTP calls one batch may make at most (each up to the timeout): sizes claims to the lease."""
 
-    def __init__(self, config: DestinationConfig, session: requests.Session | None = None) -> None:
+    def __init__(self, config: DestinationConfig, session: NoRedirectSession | None = None) -> None:
         self.config = config
         self.id = config.id
-        self.session = session or requests.Session()
+        self.session = session or NoRedirectSession()
         self.session.headers["User-Agent"] = USER_AGENT
 
     @property

@@ -21,7 +21,7 @@ import requests
 from marshmallow import Schema, fields
 
 from adapters.base import Event
-from app.delivery.destinations.base import Attempt, Destination
+from app.delivery.destinations.base import Attempt, Destination, NoRedirectSession
 
 MAX_NAME = 30
 MAX_STRING_BYTES = 512
@@ -100,8 +100,9 @@ class ChannelDestination(Destination):
     secret_settings = ("access_key", "access_secret")
     ordered_by_default = True
     max_batch_size = 1
+    calls_per_batch = 2  # the user upsert, then the event
 
-    def __init__(self, config: Any, session: requests.Session | None = None) -> None:
+    def __init__(self, config: Any, session: NoRedirectSession | None = None) -> None:
         super().__init__(config, session)
         self.session.headers.update({"x-access-key": str(self.setting("access_key")),
                                      "x-access-secret": str(self.setting("access_secret"))})
