@@ -58,11 +58,12 @@ class Gateway:
         checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
         destinations = tuple(build_destination(d) for d in config.destinations.values())
         router = Router(destinations, adapters, config.sources)
-        pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs)
+        rate_limits = RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit)
+        pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs, rate_limits)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
                    pipeline=pipeline, events_api_adapter=events_api_adapter(adapters),
                    write_keys=WriteKeys(config.sources),
-                   metrics=metrics, rate_limits=RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit),
+                   metrics=metrics, rate_limits=rate_limits,
                    clock=clock, destinations=destinations, router=router)
 
     def worker_parts(self) -> WorkerParts:

@@ -53,6 +53,9 @@ class Metrics:
                               "(stored, duplicate, rejected).", ["source", "outcome"], registry=self.registry)
         self.rejections = Counter("tagway_rejections", "Inputs and events refused and kept, by source and reason.",
                                   ["source", "reason"], registry=self.registry)
+        self.rejections_not_kept = Counter(
+            "tagway_rejections_not_kept", "Refused inputs of unknown callers counted but not kept (over the "
+            "[limits] unauthenticated_rejections budget), by reason.", ["reason"], registry=self.registry)
         # Label lookups take a lock and build keys; the children are cached per label set.
         self._children: dict[tuple[str, ...], Any] = {}
         self._lock = threading.Lock()
@@ -88,6 +91,10 @@ class Metrics:
     def count_rejections(self, source: str, reason: str, count: int = 1) -> None:
         """Count refused inputs or events of a source by reason."""
         self._count((self.rejections, source, reason), count)
+
+    def count_rejection_not_kept(self, reason: str) -> None:
+        """One refused input of an unknown caller counted instead of kept."""
+        self._count((self.rejections_not_kept, reason), 1)
 
     def _count(self, key: tuple[Any, ...], amount: float) -> None:
         with self._lock:

@@ -19,6 +19,10 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
         self.default = default
 
+    def allows(self, key: str, rate: str) -> bool:
+        """Count one more use of `key`; whether it is within `rate`."""
+        return bool(self._limiter.hit(parse(rate), key))
+
     def check(self, key: str, rate: str | None) -> None:
         """Raise a 429 problem when `key` has used up `rate` (or the default rate)."""
         rate = rate or self.default

@@ -45,6 +45,8 @@ class Limits:
     max_kept_body_bytes: int = 64 * 1024
     rate_limit: str | None = None
     rate_limit_storage: str = "memory://"
+    unauthenticated_rejections: str = "60/minute"
+    """How many refused inputs from unknown callers are kept (per process with memory://); the rest are counted."""
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,10 @@ class LimitsSchema(_Strict):
     rate_limit = fields.String(load_default=None, validate=_rate_limit)
     rate_limit_storage = fields.String(load_default=Limits.rate_limit_storage, validate=validate.Regexp(
         r"^(memory|redis|rediss|memcached)://", error="must be memory://, redis://host:port or memcached://..."))
+    unauthenticated_rejections = fields.String(
+        load_default=Limits.unauthenticated_rejections, validate=_rate_limit, metadata={
+            "description": "refused inputs of unknown callers (no or a wrong write key, an unknown webhook URL) "
+                           "kept per window, e.g. 60/minute; the rest are counted in tagway_rejections_not_kept"})
 
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> Limits:

@@ -29,6 +29,7 @@ from app.event.normalize import Arrival
 from app.ingest.outcome import Outcome
 from app.metrics import Metrics
 from app.problems import ProblemError, storage_unavailable
+from app.ratelimit import RateLimits
 from app.storage.base import Router, SqlStorage
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable
 
@@ -45,6 +46,9 @@ _REASON_OF_SLUG = {
 }
 _NOT_KEPT = frozenset({"rate-limited"})
 """Refusals counted but not kept: the sender is told to send the same input again later."""
+_BEFORE_AUTHENTICATION = frozenset({"unauthorized", "signature-invalid", "not-found"})
+"""Refusals of callers not (yet) known: anyone can send them, so they are kept within a budget, then counted."""
+_UNAUTHENTICATED_KEPT_BYTES = 4096
 _MAX_KEPT_EVENT_BYTES = 64 * 1024
 _NOTHING_TO_RECORD = {"accepted": 0, "stored": 0, "duplicates": 0, "rejected": 0, "results": [],
                       "note": "acknowledged: nothing to record for this input"}
@@ -71,7 +75,9 @@ class Pipeline:
     """Turns an authenticated input into stored events and kept rejections."""
 
     def __init__(self, storage: SqlStorage, checker: EventChecker, metrics: Metrics,
-                 router: Router | None = None, keep_accepted_inputs: bool = False) -> None:
+                 router: Router | None = None, keep_accepted_inputs: bool = False,
+                 rate_limits: RateLimits | None = None) -> None:
+        self.rate_limits = rate_limits
         self.storage = storage
         self.checker = checker
         self.limits = checker.limits
@@ -99,9 +105,16 @@ class Pipeline:
     def refuse(self, record: InputRecord, error: ProblemError) -> Outcome:
         """Keep a refused input with its reason; the answer names the kept rejection."""
         reason = _REASON_OF_SLUG.get(error.slug, error.slug.replace("-", "_"))
-        self.metrics.count_rejections(record.source_id or "", reason)
         if error.slug in _NOT_KEPT:
+            self.metrics.count_rejections(record.source_id or "", reason)
             return Outcome.of_problem(error)
+        if error.slug in _BEFORE_AUTHENTICATION:
+            # Unauthenticated amplification: a sample is kept (small), the flood is counted.
+            if not self._within_unauthenticated_budget(record):
+                self.metrics.count_rejection_not_kept(reason)
+                return Outcome.of_problem(error)
+            record.body = record.body[:_UNAUTHENTICATED_KEPT_BYTES]
+        self.metrics.count_rejections(record.source_id or "", reason)
         rejection = RejectionRecord(
             received_at=record.received_at, endpoint=record.endpoint, status=error.status, reason=reason,
             problems=[p.as_dict() for p in error.problems], source_id=record.source_id, adapter=record.adapter)
@@ -116,6 +129,12 @@ class Pipeline:
                                              "rejection_id": rejection_id, "status": error.status})
         error.extra["rejectionId"] = rejection_id
         return Outcome.of_problem(error)
+
+    def _within_unauthenticated_budget(self, record: InputRecord) -> bool:
+        if self.rate_limits is None:
+            return True
+        key = f"unauthenticated:{record.endpoint}:{record.source_id or '-'}"
+        return self.rate_limits.allows(key, self.limits.unauthenticated_rejections)
 
     # The ways in, once the source is known.
 
