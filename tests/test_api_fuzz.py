@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 from app.storage.records import RejectionQuery
 from tests.support.gateway import ADMIN_TOKEN, WRITE_KEY, base_config, build_app
@@ -17,20 +17,32 @@ from tests.support.stored import count_stored_events
 # schemathesis.toml reads the credentials of each security scheme from these variables.
 os.environ["TAGWAY_FUZZ_WRITE_KEY"] = WRITE_KEY
 os.environ["TAGWAY_FUZZ_ADMIN_TOKEN"] = ADMIN_TOKEN
-_DATABASE = Path(tempfile.mkdtemp(prefix="tagway-fuzz-")) / "fuzz.db"
-APP = build_app(base_config(_DATABASE))
-schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", APP)
+# Loaded by path: schemathesis would look for it only from the working directory up.
+CONFIG = schemathesis.Config.from_path(Path(__file__).resolve().parents[1] / "schemathesis.toml")
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+
+APP = build_app(base_config(Path(tempfile.mkdtemp(prefix="tagway-fuzz-")) / "fuzz.db"))
+schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", APP, config=CONFIG)
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@FUZZ
 def test_every_operation_answers_as_documented(case: Any) -> None:
     case.call_and_validate()
 
 
-def test_the_fuzzing_got_past_authentication() -> None:
-    """Runs after the fuzzing above: it must have stored events, not only met 401s."""
-    storage = APP.extensions["tagway"].storage
+def test_the_fuzzed_events_get_past_authentication(tmp_path: Path) -> None:
+    """With the configured credentials, fuzzed events are stored and refused on their merits, not only with 401s."""
+    app = build_app(base_config(tmp_path / "fuzz.db"))
+    operation = schemathesis.openapi.from_wsgi("/v1/openapi.json", app, config=CONFIG)["/v1/events"]["POST"]
+
+    @given(case=operation.as_strategy())
+    @FUZZ
+    def send(case: Any) -> None:
+        case.call_and_validate()
+
+    send()
+    storage = app.extensions["tagway"].storage
     assert count_stored_events(storage) > 0
     reasons = {row["reason"] for row in storage.list_rejections(RejectionQuery(limit=500))}
     assert reasons - {"auth"}, reasons
