@@ -44,7 +44,7 @@ from app.event.check import EventChecker
 from app.event.normalize import Arrival, Normalizer
 from app.event.schema import EventValidator
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "gtm" / "conformance"  # checked against shared/
+SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "gtm" / "conformance"
 GTM_KEY = "wk_bench_gtm_0123456789abcdef"
 PUSH = {"event": "add_to_cart", "ecommerce": {"currency": "USD", "value": 30.03, "items": [
     {"item_id": "SKU_12345", "item_name": "Stan and Friends Tee", "item_brand": "Google", "item_category": "Apparel",

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from app.gateway import Gateway
 from app.storage.records import EventQuery
 from tests.support.gateway import ADMIN, WRITE, Clock
+from tests.support.stored import count_stored_events, stored_event_ids
 
 
 def send(client: FlaskClient, body: Any, headers: dict[str, str] | None = None) -> Any:
@@ -136,7 +137,7 @@ def test_replay_of_one_event_of_a_batch(client: FlaskClient, gateway: Gateway) -
     replay = client.post(f"/v1/rejections/{rejection_id}/replay", headers=ADMIN).get_json()
     assert replay["status"] == 400, "still invalid: replay refuses it again and says why"
     assert replay["result"]["errors"][0]["field"] == "page"
-    assert gateway.storage.count_events() == 1
+    assert count_stored_events(gateway.storage) == 1
 
 
 def test_replay_of_an_unknown_write_key_needs_a_source(client: FlaskClient, gateway: Gateway) -> None:
@@ -148,7 +149,7 @@ def test_replay_of_an_unknown_write_key_needs_a_source(client: FlaskClient, gate
     assert without.get_json()["errors"][0]["field"] == "source"
     with_source = client.post(f"/v1/rejections/{rejection_id}/replay?source=web", headers=ADMIN)
     assert with_source.get_json()["result"]["stored"] == 1
-    assert gateway.storage.event_ids("web") == {"k1"}
+    assert stored_event_ids(gateway.storage, "web") == {"k1"}
 
 
 def test_truncated_input_cannot_be_replayed(client: FlaskClient) -> None:

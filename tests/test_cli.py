@@ -20,6 +20,7 @@ from app.config import load_config
 from app.registry import discover_adapters
 from tests.support.gateway import ADMIN, ADMIN_TOKEN, WRITE, WRITE_KEY
 from tests.support.server import free_port, serving
+from tests.support.stored import stored_event_ids
 
 TAGWAY = str(Path(sys.executable).parent / "tagway")
 
@@ -110,7 +111,7 @@ def test_replay_command_replays_kept_rejections(tmp_path: Path, monkeypatch: pyt
                                   "--source", "website"])
     assert result.exit_code == 0, result.output
     assert "replayed 1: 1 accepted, 0 refused again" in result.output
-    assert app.extensions["tagway"].storage.event_ids("website") == {"r1"}
+    assert stored_event_ids(app.extensions["tagway"].storage, "website") == {"r1"}
 
 
 def test_sources_add_appends_a_source_and_prints_its_setup(tmp_path: Path) -> None:

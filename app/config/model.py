@@ -36,7 +36,7 @@ class StorageSettings:
 
 @dataclass(frozen=True)
 class Limits:
-    """Input limits (DESIGN.md defaults)."""
+    """Input limits (defaults as the README documents them)."""
 
     max_event_bytes: int = 32 * 1024
     max_request_bytes: int = 512 * 1024

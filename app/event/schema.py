@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
-import jsonschema
 import jsonschema_rs
 
 from adapters.base import Problem
-from adapters.times import parse_time
 
 SCHEMA_RESOURCE = "schemas/event.v1.json"
 
@@ -23,11 +21,6 @@ def event_schema() -> dict[str, Any]:
     text = resources.files("app").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
-
-
-def standard_names() -> frozenset[str]:
-    """The standard event names, read from the schema so that the list lives in one place."""
-    return frozenset(event_schema()["$defs"]["standardName"]["enum"])
 
 
 def field_path(parts: Iterable[str | int]) -> str:
@@ -41,66 +34,56 @@ def field_path(parts: Iterable[str | int]) -> str:
     return path
 
 
-def _reference_format_checker() -> jsonschema.FormatChecker:
-    checker = jsonschema.FormatChecker(formats=["ipv4", "ipv6"])
-
-    @checker.checks("date-time", raises=ValueError)
-    def _is_datetime(value: object) -> bool:
-        return not isinstance(value, str) or bool(parse_time(value))
-
-    return checker
-
-
 class EventValidator:
-    """Validates events: a fast Rust validator says yes or no, the reference one explains a no."""
+    """Validates events with jsonschema-rs (ECMA-262 patterns, as the draft says) and explains each refusal."""
 
     def __init__(self, schema: dict[str, Any] | None = None) -> None:
         self.schema = schema if schema is not None else event_schema()
-        self._fast = jsonschema_rs.Draft202012Validator(self.schema, validate_formats=True)
-        self._reference = jsonschema.Draft202012Validator(
-            self.schema, format_checker=_reference_format_checker()
-        )
-
-    def is_valid(self, event: Any) -> bool:
-        """Whether the event matches the schema."""
-        return bool(self._fast.is_valid(event))
+        self._validator = jsonschema_rs.Draft202012Validator(self.schema, validate_formats=True)
 
     def problems(self, event: Any) -> list[Problem]:
         """The schema violations of `event`, each as field / value / expectation."""
-        if self._fast.is_valid(event):
+        # is_valid stops at the first error: the accept path never collects errors it would not report.
+        if self._validator.is_valid(event):
             return []
-        errors = sorted(self._reference.iter_errors(event), key=lambda e: list(map(str, e.absolute_path)))
+        errors = sorted(self._validator.iter_errors(event), key=lambda e: list(map(str, e.instance_path)))
         by_field: dict[str, Problem] = {}
         for error in errors:
-            problem = self._problem(error)
+            problem = self._problem(error, _keys_as_strings(event, error.instance_path))
             # One problem per field; a standard name's requirement says more than a generic rule.
             if problem.field not in by_field or problem.expectation.startswith("present:"):
                 by_field[problem.field] = problem
-        if not by_field:  # the two validators disagree: never let that pass silently
-            return [Problem("event", None, "an event matching the canonical schema")]
         return list(by_field.values())
 
-    def _problem(self, error: jsonschema.ValidationError) -> Problem:
-        path = list(error.absolute_path)
-        keyword = error.validator
-        if keyword == "required":
-            missing = _quoted_name(error.message)
-            return Problem(field_path([*path, missing]), None, self._required_expectation(error, missing))
-        if keyword == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = sorted(error.schema.get("properties", {}))
-            extra = sorted(set(error.instance) - set(allowed))
-            field = field_path([*path, extra[0]]) if extra else field_path(path)
-            value = error.instance.get(extra[0]) if extra else error.instance
-            return Problem(field, value, "no such field; allowed here: " + ", ".join(allowed))
-        if keyword == "dependentRequired":
-            missing = _quoted_name(error.message)
-            return Problem(field_path([*path, missing]), None, f"present whenever {_dependent_on(error)} is")
-        expectation = error.schema.get("x-expectation") if isinstance(error.schema, dict) else None
-        return Problem(field_path(path) or "event", error.instance, expectation or _describe(error))
+    def _problem(self, error: jsonschema_rs.ValidationError, path: list[str | int]) -> Problem:
+        keyword = error.schema_path[-1]
+        rule = self._subschema(error.schema_path[:-1])
+        kind = error.kind
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+            field = field_path([*path, kind.property])
+            if keyword == "dependentRequired":
+                return Problem(field, None, f"present whenever {_dependent_on(rule[keyword], kind.property)} is")
+            return Problem(field, None, self._required_expectation(error.schema_path, kind.property))
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            extra = sorted(kind.unexpected)[0]
+            allowed = sorted(rule.get("properties", {}))
+            value = error.instance.get(extra) if isinstance(error.instance, dict) else None
+            return Problem(field_path([*path, extra]), value, "no such field; allowed here: " + ", ".join(allowed))
+        expectation = rule.get("x-expectation") or _describe(str(keyword), rule.get(str(keyword)), error.message)
+        value = error.instance
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.PropertyNames):
+            value = kind.error.instance  # a refused property name is reported on its object, the name as the value
+        return Problem(field_path(path) or "event", value, expectation)
 
-    def _required_expectation(self, error: jsonschema.ValidationError, missing: str) -> str:
+    def _subschema(self, schema_path: Sequence[str | int]) -> dict[str, Any]:
+        """The schema object at `schema_path` (jsonschema-rs reports paths with `$ref`s resolved)."""
+        node: Any = self.schema
+        for part in schema_path:
+            node = node[part]
+        return node if isinstance(node, dict) else {}
+
+    def _required_expectation(self, schema_path: Sequence[str | int], missing: str) -> str:
         """Say why a field is required: always, or because of the event's standard name."""
-        schema_path = list(error.absolute_schema_path)
         if len(schema_path) > 2 and schema_path[0] == "allOf" and "then" in schema_path:
             condition = self.schema["allOf"][schema_path[1]]["if"]["properties"]["name"]
             names = [condition["const"]] if "const" in condition else condition["enum"]
@@ -108,23 +91,27 @@ class EventValidator:
         return "present (required)"
 
 
-def _quoted_name(message: str) -> str:
-    """The property name quoted at the start of a jsonschema message such as "'id' is a required property"."""
-    return message.split("'")[1] if message.count("'") >= 2 else message
+def _keys_as_strings(event: Any, instance_path: Sequence[str | int]) -> list[str | int]:
+    """The error's location, every object key a string (jsonschema-rs reports a key such as "9" as the number 9)."""
+    path: list[str | int] = []
+    node = event
+    for part in instance_path:
+        if isinstance(node, dict):
+            part = str(part)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        path.append(part)
+    return path
 
 
-def _dependent_on(error: jsonschema.ValidationError) -> str:
-    dependencies = error.validator_value or {}
-    missing = _quoted_name(error.message)
-    for field, needs in dependencies.items():
-        if missing in needs:
-            return str(field)
-    return "another field"
+def _dependent_on(dependencies: dict[str, list[str]], missing: str) -> str:
+    """The field whose presence requires `missing`, from a `dependentRequired` rule."""
+    return next((field for field, needs in dependencies.items() if missing in needs), "another field")
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
-    """An expectation for schema keywords that carry no `x-expectation`."""
-    value = error.validator_value
+def _describe(keyword: str, value: Any, message: str) -> str:
+    """An expectation for schema keywords that carry no `x-expectation` (the library's message otherwise)."""
     descriptions = {
         "type": lambda: "a value of type " + (" or ".join(value) if isinstance(value, list) else str(value)),
         "maxLength": lambda: f"a string of at most {value} characters",
@@ -138,6 +125,5 @@ def _describe(error: jsonschema.ValidationError) -> str:
         "pattern": lambda: f"a string matching {value}",
         "format": lambda: f"a valid {value}",
     }
-    describe = descriptions.get(str(error.validator))
-    return describe() if describe else error.message
-
+    describe = descriptions.get(keyword)
+    return describe() if describe else message

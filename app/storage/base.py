@@ -128,18 +128,6 @@ class SqlStorage(OutboxStore, abc.ABC):
             rows = connection.execute(self.sql(statement), (*params, query.limit)).fetchall()
         return [{"seq": seq, "inputId": input_id, "event": orjson.loads(body)} for seq, input_id, body in rows]
 
-    def count_events(self) -> int:
-        """How many events are stored."""
-        with self.transaction() as connection:
-            return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
-
-    def event_ids(self, source_id: str) -> set[str]:
-        """Every stored event id of a source (used by checks and tests)."""
-        with self.transaction() as connection:
-            rows = connection.execute(self.sql("SELECT event_id FROM events WHERE source_id = ?"),
-                                      (source_id,)).fetchall()
-        return {row[0] for row in rows}
-
     def list_rejections(self, query: RejectionQuery) -> list[dict[str, Any]]:
         """Kept rejections, newest first."""
         clauses, params = [], []

@@ -35,11 +35,6 @@ class InputRecord:
     headers: dict[str, str] = field(default_factory=dict)
     remote_addr: str | None = None
 
-    @property
-    def truncated(self) -> bool:
-        """Whether only the beginning of the body was kept."""
-        return len(self.body) < self.body_size
-
 
 @dataclass(slots=True)
 class EventRecord:

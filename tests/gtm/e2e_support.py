@@ -9,17 +9,10 @@ from typing import Any
 
 import requests
 
-from tests.gtm.node_runner import REPO
 from tests.support.gateway import ADMIN
 from tests.support.server import RunningGateway
 
-SHARED_SCENARIOS = REPO.parent / "shared" / "conformance" / "datalayer" / "scenarios"
-COPIED_SCENARIOS = Path(__file__).resolve().parent / "conformance"
-
-
-def scenarios_dir() -> Path:
-    """The shared scenarios when shared/ is beside the repository, else the copies kept here."""
-    return SHARED_SCENARIOS if SHARED_SCENARIOS.is_dir() else COPIED_SCENARIOS
+SCENARIOS_DIR = Path(__file__).resolve().parent / "conformance"
 
 
 @dataclass(frozen=True)
@@ -44,7 +37,7 @@ class Scenario:
 def load_scenarios() -> list[Scenario]:
     """Every scenario file, by name."""
     scenarios = []
-    for path in sorted(scenarios_dir().glob("*.json")):
+    for path in sorted(SCENARIOS_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         scenarios.append(Scenario(path.stem, data["pushes"], data["expect_names"], data.get("expect", {}),
                                   data.get("source_rename", {})))

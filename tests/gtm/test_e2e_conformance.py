@@ -3,14 +3,10 @@ real gateway (`tagway serve`), and the gateway stores the canonical events the s
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.gtm.conftest import STALE_SOURCE
 from tests.gtm.e2e_support import (
-    COPIED_SCENARIOS,
-    SHARED_SCENARIOS,
     Scenario,
     firing_summary,
     load_scenarios,
@@ -58,10 +54,3 @@ def test_e_commerce_never_rides_along_with_a_later_event(gtm_gateway: RunningGat
     assert "commerce" not in sign_up
     assert sign_up["properties"] == {"method": "Google"}
 
-
-def test_conformance_copies_match_shared() -> None:
-    if not SHARED_SCENARIOS.is_dir():
-        pytest.skip("shared/ is not beside the repository; the copies in tests/gtm/conformance are used")
-    shared = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SHARED_SCENARIOS.glob("*.json")}
-    copied = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in COPIED_SCENARIOS.glob("*.json")}
-    assert copied == shared, "update the copies: see tests/gtm/conformance/SOURCE.txt"

@@ -14,6 +14,7 @@ from app.storage.migrations import pending_migrations, upgrade
 from app.storage.outbox import DeliveryOutcome
 from app.storage.records import EventQuery, EventRecord, InputRecord, RejectionQuery, RejectionRecord
 from tests.support.gateway import ADMIN, WRITE, base_config, build_app
+from tests.support.stored import PAGE_SIZE, count_stored_events, stored_event_ids
 
 T0 = "2026-11-24T12:00:00.000Z"
 MIGRATIONS = ["0001.initial", "0002.collect_chunks", "0003.delivery", "0004.input_encoding",
@@ -73,8 +74,18 @@ def test_events_are_stored_once_per_source_and_id(storage: SqlStorage) -> None:
     assert first.stored == frozenset({0, 1}), "a repeated id within one write is a duplicate"
     again = storage.store(an_input(), [record(event("a")), record(event("c")), record(event("a", source="other"))])
     assert again.stored == frozenset({1, 2})
-    assert storage.count_events() == 4
+    assert count_stored_events(storage) == 4
     assert [row["event"]["id"] for row in storage.list_events(EventQuery())] == ["a", "c", "b", "a"]
+
+
+def test_the_stored_events_are_read_page_after_page(storage: SqlStorage) -> None:
+    """tests.support.stored counts and lists every event, over more than two pages of the listing."""
+    web = [str(n) for n in range(2 * PAGE_SIZE + 1)]
+    storage.store(an_input(), [record(event(event_id)) for event_id in web])
+    storage.store(an_input(), [record(event("x", source="other"))])
+    assert count_stored_events(storage) == len(web) + 1
+    assert stored_event_ids(storage, "web") == set(web)
+    assert stored_event_ids(storage, "other") == {"x"}
 
 
 def test_a_write_that_fails_halfway_leaves_nothing_and_the_next_one_goes_through(storage: SqlStorage) -> None:
@@ -85,7 +96,7 @@ def test_a_write_that_fails_halfway_leaves_nothing_and_the_next_one_goes_through
     assert storage.store(an_input(), [record(event("after"))]).stored == frozenset({0})
     with storage.transaction() as connection:
         assert connection.execute("SELECT count(*) FROM inputs").fetchone()[0] == 1
-    assert storage.count_events() == 1
+    assert count_stored_events(storage) == 1
 
 
 def test_large_batches_keep_64_bit_ids_and_order(storage: SqlStorage) -> None:

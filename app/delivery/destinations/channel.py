@@ -6,7 +6,8 @@ by `x-access-key` / `x-access-secret`. Channel's limits apply: event names ≤ 3
 properties ≤ 512 UTF-8 bytes, list/object properties ≤ 4 KB; what had to be cut is recorded in the
 delivery's note, never lost silently (the stored event keeps everything).
 
-Source of the shapes: ../shared/conformance/datalayer/CHANNEL_AND_GA4.md, Part A2 (Open API).
+Source of the shapes: Channel Talk's Open API reference on developers.channel.io (v5): "Create an event"
+(docs/create-an-event-1) and the user upsert by member id.
 """
 
 from __future__ import annotations

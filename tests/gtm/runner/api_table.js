@@ -1,6 +1,6 @@
 'use strict';
 // Which permission each sandboxed API needs, and with which arguments it is checked
-// (G-api / G-perm as summarised in TEMPLATES.md §2.2–2.4). `null`: the API needs none.
+// (developers.google.com/tag-platform/tag-manager/templates/api and .../templates/permissions). `null`: the API needs none.
 // An API that is not listed is not emulated: requiring it fails the run.
 
 const NONE = null;

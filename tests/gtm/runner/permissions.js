@@ -1,7 +1,7 @@
 'use strict';
 // The permissions of a template (___WEB_PERMISSIONS___ / ___SERVER_PERMISSIONS___) and what each
 // one allows. GTM checks every sandboxed API call against them; so does the runner, and an API
-// used without its permission fails the run (TEMPLATES.md §2.4 for the export shape).
+// used without its permission fails the run (the export shape: a template's ___WEB_PERMISSIONS___ section).
 
 /** A permission parameter value as plain JS: 1 string, 2 list, 3 map, 8 boolean. */
 function decodeValue(value) {

@@ -1,5 +1,5 @@
 'use strict';
-// GTM's test API for ___TESTS___ code (G-tests; TEMPLATES.md §3.2): mock, mockObject, runCode,
+// GTM's test API for ___TESTS___ code (developers.google.com/tag-platform/tag-manager/templates/tests): mock, mockObject, runCode,
 // assertApi, assertThat and fail, over one Harness. A failed assertion is recorded and thrown,
 // so the scenario fails even if template code swallowed the exception.
 
