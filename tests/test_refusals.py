@@ -89,3 +89,29 @@ def test_an_unknown_callers_kept_body_is_small(client: FlaskClient, app: Any) ->
     assert response.status_code == 404
     kept = client.get(f"/v1/rejections/{response.get_json()['rejectionId']}", headers=ADMIN).get_json()
     assert len(kept["body"]) == 4096 and kept["bodySize"] == 60_000
+
+
+@pytest.mark.parametrize("method, path, status, allow", [
+    ("PUT", "/v1/collect", 405, "GET, HEAD, OPTIONS, POST"),
+    ("DELETE", "/v1/webhooks/backend", 405, "POST"),
+    ("PATCH", "/v1/events", 405, "GET, HEAD, OPTIONS, POST"),
+    ("POST", "/v1/webhooks/backend/extra", 404, None),
+])
+def test_a_method_or_path_no_route_takes_is_answered_and_kept(app: Any, client: FlaskClient, method: str, path: str,
+                                                              status: int, allow: str | None) -> None:
+    response = client.open(path, method=method, data=b'{"name": "Lead"}', content_type="application/json")
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    assert response.headers.get("Allow") == allow
+    kept = client.get(f"/v1/rejections/{response.get_json()['rejectionId']}", headers=ADMIN).get_json()
+    assert kept["reason"] == ("method" if status == 405 else "not_found") and kept["body"] == '{"name": "Lead"}'
+
+
+def test_the_admin_listing_still_answers_get_on_the_events_path(client: FlaskClient) -> None:
+    assert client.get("/v1/events", headers=ADMIN).status_code == 200
+
+
+def test_head_of_a_pixel_is_answered_as_its_get(client: FlaskClient) -> None:
+    head, get = client.head("/v1/collect?k=wk_unknown"), client.get("/v1/collect?k=wk_unknown")
+    assert head.status_code == get.status_code == 401
+    assert head.headers["Content-Type"] == get.headers["Content-Type"] == "image/gif"

@@ -42,11 +42,12 @@ _REASON_OF_SLUG = {
     "invalid-json": "payload", "invalid-payload": "payload", "invalid-body": "payload", "invalid-event": "schema",
     "unauthorized": "auth", "signature-invalid": "signature", "too-large": "too_large",
     "unsupported-media-type": "content_type", "not-found": "not_found", "invalid-parameter": "payload",
+    "method-not-allowed": "method",
     "adapter-error": "adapter_error", "internal-error": "internal_error", "rate-limited": "rate_limited",
 }
 _NOT_KEPT = frozenset({"rate-limited"})
 """Refusals counted but not kept: the sender is told to send the same input again later."""
-_BEFORE_AUTHENTICATION = frozenset({"unauthorized", "signature-invalid", "not-found"})
+_BEFORE_AUTHENTICATION = frozenset({"unauthorized", "signature-invalid", "not-found", "method-not-allowed"})
 """Refusals of callers not (yet) known: anyone can send them, so they are kept within a budget, then counted."""
 _UNAUTHENTICATED_KEPT_BYTES = 4096
 _MAX_KEPT_EVENT_BYTES = 64 * 1024

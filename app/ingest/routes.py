@@ -10,12 +10,15 @@ answers it (405 with `Allow`, or another blueprint's view such as the admin's `G
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import MapAdapter
 
 from app.api.errors import as_problem
 from app.gateway import Gateway
@@ -23,6 +26,7 @@ from app.ingest.collect import handle_collect_get, handle_collect_post, handle_c
 from app.ingest.events import handle_events
 from app.ingest.outcome import Outcome
 from app.ingest.request import WsgiRequest
+from app.ingest.unrouted import handle_unrouted
 from app.ingest.webhooks import handle_webhook
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -40,6 +44,10 @@ class Route:
     handlers: Mapping[str, Handler]
     prefix: str = field(init=False)
     variable: str | None = field(init=False)
+
+    def handler(self, method: str) -> Handler | None:
+        """The handler of a method (HEAD is GET without the body, which the server leaves out)."""
+        return self.handlers.get("GET" if method == "HEAD" else method)
 
     def __post_init__(self) -> None:
         start = self.rule.find("<")
@@ -60,9 +68,10 @@ ROUTES = (
 class HotPath:
     """WSGI middleware serving the ingestion routes; every other request goes to `app`."""
 
-    def __init__(self, app: WsgiApp, gateway: Gateway, routes: Iterable[Route] = ROUTES) -> None:
+    def __init__(self, app: WsgiApp, gateway: Gateway, urls: MapAdapter, routes: Iterable[Route] = ROUTES) -> None:
         self.app = app
         self.gateway = gateway
+        self.urls = urls
         self.exact = {route.rule: route for route in routes if route.variable is None}
         self.prefixed = [route for route in routes if route.variable is not None]
 
@@ -73,14 +82,33 @@ class HotPath:
         if route is None:
             route = self._prefixed(path, values)
             if route is None:
+                if any(path.startswith(r.prefix) for r in self.prefixed):  # /v1/webhooks/a/b
+                    return self._unrouted(environ, start_response, path, None)
                 return self.app(environ, start_response)
         method = environ["REQUEST_METHOD"]
-        handler = route.handlers.get(method)
+        handler = route.handler(method)
         if handler is None:
-            return self.app(environ, start_response)
+            try:
+                self.urls.match(path, method)
+            except MethodNotAllowed as error:
+                return self._unrouted(environ, start_response, route.rule, list(error.valid_methods or ()))
+            except NotFound:
+                return self._unrouted(environ, start_response, route.rule, None)
+            return self.app(environ, start_response)  # another view takes it (the admin's GET /v1/events)
+        return self._write(route.rule, partial(serve, self.gateway, handler, WsgiRequest(environ), values),
+                           environ, start_response)
+
+    def _unrouted(self, environ: dict[str, Any], start_response: Callable[..., Any], label: str,
+                  allowed: Sequence[str] | None) -> Iterable[bytes]:
+        return self._write(label, partial(serve, self.gateway, handle_unrouted, WsgiRequest(environ), {},
+                                          allowed=allowed), environ, start_response)
+
+    def _write(self, label: str, answer: Callable[[], Outcome], environ: dict[str, Any],
+               start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
-        outcome = serve(self.gateway, handler, WsgiRequest(environ), values)
-        self.gateway.metrics.observe_request(route.rule, method, outcome.status, time.perf_counter() - started)
+        outcome = answer()
+        self.gateway.metrics.observe_request(label, environ["REQUEST_METHOD"], outcome.status,
+                                             time.perf_counter() - started)
         body = outcome.encoded()
         headers = [("Content-Type", outcome.content_type), ("Content-Length", str(len(body))),
                    *outcome.headers.items()]
@@ -97,10 +125,11 @@ class HotPath:
         return None
 
 
-def serve(gateway: Gateway, handler: Handler, wsgi_request: WsgiRequest, values: Mapping[str, str]) -> Outcome:
+def serve(gateway: Gateway, handler: Handler, wsgi_request: WsgiRequest, values: Mapping[str, str],
+          **extra: Any) -> Outcome:
     """Run a handler; a failure before the input could be read becomes its problem body."""
     try:
-        return handler(gateway, wsgi_request, **values)
+        return handler(gateway, wsgi_request, **values, **extra)
     except Exception as error:  # the handlers keep what they read; this is the last resort of a bug
         return Outcome.of_problem(as_problem(error))
 
@@ -110,13 +139,15 @@ def init_app(app: Flask, gateway: Gateway) -> None:
     for route in ROUTES:
         app.add_url_rule(route.rule, route.endpoint, _flask_view(gateway, route), methods=list(route.handlers),
                          provide_automatic_options="OPTIONS" not in route.handlers)
-    app.wsgi_app = HotPath(app.wsgi_app, gateway)  # type: ignore[method-assign]
+    app.wsgi_app = HotPath(app.wsgi_app, gateway, app.url_map.bind(""))  # type: ignore[method-assign]
 
 
 def _flask_view(gateway: Gateway, route: Route) -> Callable[..., Response]:
     """The route as a Flask view: the same handler, for a request that reaches Flask (e.g. a test client's)."""
     def view(**values: str) -> Response:
-        outcome = serve(gateway, route.handlers[request.method], WsgiRequest(request.environ), values)
+        handler = route.handler(request.method)
+        assert handler is not None  # Flask routes here only the methods the rule lists
+        outcome = serve(gateway, handler, WsgiRequest(request.environ), values)
         return Response(outcome.encoded(), status=outcome.status, headers=outcome.headers,
                         content_type=outcome.content_type)
     return view
