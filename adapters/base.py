@@ -46,6 +46,7 @@ class Problem:
 def clip_value(value: Any) -> Any:
     """Shorten a value shown back in an error so that problem bodies stay small."""
     if isinstance(value, str):
+        value = value.replace("\x00", "\\u0000")  # shown, and storable: PostgreSQL's text holds no NUL
         return value if len(value) <= _MAX_VALUE_IN_PROBLEM else value[:_MAX_VALUE_IN_PROBLEM] + "…"
     if isinstance(value, bytes):
         return clip_value(value.decode("utf-8", "replace"))

@@ -33,6 +33,21 @@ def prefixed(problems: Sequence[Problem], prefix: str) -> list[Problem]:
     return [replace(p, field=prefix if p.field == "event" else f"{prefix}.{p.field}") for p in problems]
 
 
+NUL_STAND_IN = "\ufffd"
+"""What U+0000 becomes in stored text: PostgreSQL cannot store it, and both engines must store the same event."""
+
+
+def without_nul(value: Any) -> Any:
+    """The value with U+0000 in every string (keys included) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_STAND_IN)
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 class EventChecker:
     """Normalizes an event and checks it against the schema and the limits; no storage involved."""
 
@@ -51,6 +66,9 @@ class EventChecker:
             problems = property_problems(event)
         if not problems:
             checked.encoded = orjson.dumps(event)
+            if b"\\u0000" in checked.encoded:  # rare: one scan of the encoded bytes keeps the common case cheap
+                checked.event = event = without_nul(event)
+                checked.encoded = orjson.dumps(event)
             too_big = size_problem(checked.encoded, self.limits.max_event_bytes)
             problems = [too_big] if too_big else []
         checked.problems = prefixed(problems, f"{item_field}[{index}]" if item_field else "")

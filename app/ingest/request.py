@@ -71,6 +71,8 @@ class WsgiRequest:
         # WSGI hands the path and the query string over as latin-1; both are UTF-8 text.
         path = environ.get("PATH_INFO", "")
         self.path = "/" + (path if path.isascii() else path.encode("latin-1").decode("utf-8", "replace")).lstrip("/")
+        if "\x00" in self.path:  # %00 in the URL: kept as text, which PostgreSQL cannot hold with a NUL
+            self.path = self.path.replace("\x00", "\ufffd")
         self.query_string: str = environ.get("QUERY_STRING", "")
         self.args = query_parameters(self.query_string)
         """The query parameters, each with all its values in order (blank values kept)."""
