@@ -43,6 +43,10 @@ def post_worker_init(worker: Any) -> None:
     They live as long as the worker; without this every full collection walks all of them
     (tens of milliseconds: a request that lands on one waits that long).
     """
+    from app.console.stream_slots import note_running_server
+
+    # The running server, which the configuration's `workers` need not describe (the Procfile's gunicorn).
+    note_running_server(worker.cfg.workers, worker.cfg.threads)
     gc.freeze()
 
 

@@ -2,7 +2,9 @@
 
 A sync worker serves one request at a time, so an open live view holds a whole worker for its time
 limit. Webhooks must still be answered within the providers' deadlines (Wix: 1.25 s), so at most half
-of the configured workers (threads) stream; other live views are answered at once and poll instead.
+of the running server's request slots (workers × threads) stream; other live views are answered at
+once and poll instead. The running server says how many it has (gunicorn's post_worker_init hook):
+the configuration's `workers` need not be what runs (the Procfile's plain `gunicorn`, `--workers 1`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,21 @@ from pathlib import Path
 
 from app.config.model import GatewayConfig
 
+_running_request_slots: int | None = None
+
+
+def note_running_server(workers: int, threads: int) -> None:
+    """Called in each worker by the server that runs the app: how many requests it serves at once."""
+    global _running_request_slots
+    _running_request_slots = workers * max(threads, 1)
+
 
 def slot_count(config: GatewayConfig) -> int:
-    """Streams allowed at once: half the request slots of the configured server, rounded down."""
-    return (config.server.workers * config.server.threads) // 2
+    """Streams allowed at once: half the running server's request slots (else the configured ones), rounded down."""
+    slots = _running_request_slots
+    if slots is None:
+        slots = config.server.workers * config.server.threads
+    return slots // 2
 
 
 def _slot_folder(config: GatewayConfig) -> Path:
