@@ -25,6 +25,8 @@ graceful_timeout = 10
 # Pixels carry their payload in the URL; the templates keep URLs under 2,000 characters and send
 # longer payloads in chunks, but other senders may not.
 limit_request_line = 8190
+# Requests are read whole before a thread takes them (slow clients), and parser refusals are problems.
+worker_class = "app.workers.GatewayWorker"
 # gunicorn >= 25 opens a control socket at a fixed path; several gateways on one machine would clash.
 control_socket_disable = True
 
@@ -60,6 +62,7 @@ def child_exit(server: Any, worker: Any) -> None:
 SETTINGS: dict[str, Any] = {
     "accesslog": accesslog, "errorlog": errorlog, "timeout": timeout, "graceful_timeout": graceful_timeout,
     "limit_request_line": limit_request_line, "control_socket_disable": control_socket_disable,
+    "worker_class": worker_class,
     "on_starting": on_starting, "post_worker_init": post_worker_init, "child_exit": child_exit,
 }
 """Every setting above, for `tagway serve` (the Procfile's gunicorn reads them from gunicorn.conf.py)."""

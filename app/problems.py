@@ -15,6 +15,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 # slug → (status, title); the slug is the stable part of the problem type URI.
 PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid-body": (400, "The request's body could not be read"),
+    "malformed-request": (400, "The request is not well-formed HTTP"),
     "invalid-json": (400, "The body is not valid JSON"),
     "invalid-event": (400, "The event does not match the canonical event schema"),
     "invalid-payload": (400, "The payload cannot be turned into events"),
@@ -25,10 +26,14 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "method-not-allowed": (405, "Method not allowed"),
     "not-replayable": (409, "This rejection cannot be replayed"),
     "too-large": (413, "The request is too large"),
+    "uri-too-long": (414, "The request line is too long"),
     "unsupported-media-type": (415, "Unsupported content type"),
+    "expectation-failed": (417, "The Expect header cannot be met"),
     "rate-limited": (429, "Too many requests"),
+    "headers-too-large": (431, "Too many or too large headers"),
     "adapter-error": (500, "The adapter failed on this input; the input is kept and can be replayed"),
     "internal-error": (500, "The gateway failed to process the request"),
+    "unsupported-transfer-coding": (501, "The transfer coding is not supported"),
     "storage-unavailable": (503, "Storage is unavailable; nothing was recorded, retry later"),
 }
 

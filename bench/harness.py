@@ -93,7 +93,7 @@ class GunicornSettings:
     """The settings both servers run with."""
 
     workers: int = 2
-    worker_class: str = "sync"
+    worker_class: str = "app.workers.GatewayWorker"  # what `tagway serve` and the Procfile run
     threads: int = 1
 
     def args(self) -> list[str]:

@@ -74,7 +74,8 @@ end
 
 def main() -> None:
     parser = load_arguments(__doc__.splitlines()[0])
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--worker-class", default="app.workers.GatewayWorker",
+                        choices=["app.workers.GatewayWorker", "sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()

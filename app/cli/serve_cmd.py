@@ -44,7 +44,6 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
         "bind": f"{host or server.host}:{port or server.port}",
         "workers": workers or server.workers,
         "threads": threads or server.threads,
-        "worker_class": "gthread" if (threads or server.threads) > 1 else "sync",
         "loglevel": config.log_level.lower(),  # the master's own lines; workers apply it in configure_logging
         **gunicorn_conf.SETTINGS,
     }

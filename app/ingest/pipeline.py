@@ -42,12 +42,15 @@ _REASON_OF_SLUG = {
     "invalid-json": "payload", "invalid-payload": "payload", "invalid-body": "payload", "invalid-event": "schema",
     "unauthorized": "auth", "signature-invalid": "signature", "too-large": "too_large",
     "unsupported-media-type": "content_type", "not-found": "not_found", "invalid-parameter": "payload",
-    "method-not-allowed": "method",
+    "method-not-allowed": "method", "malformed-request": "malformed", "uri-too-long": "malformed",
+    "headers-too-large": "malformed", "expectation-failed": "malformed", "unsupported-transfer-coding": "malformed",
     "adapter-error": "adapter_error", "internal-error": "internal_error", "rate-limited": "rate_limited",
 }
 _NOT_KEPT = frozenset({"rate-limited"})
 """Refusals counted but not kept: the sender is told to send the same input again later."""
-_BEFORE_AUTHENTICATION = frozenset({"unauthorized", "signature-invalid", "not-found", "method-not-allowed"})
+_BEFORE_AUTHENTICATION = frozenset({"unauthorized", "signature-invalid", "not-found", "method-not-allowed",
+                                    "malformed-request", "uri-too-long", "headers-too-large", "expectation-failed",
+                                    "unsupported-transfer-coding"})
 """Refusals of callers not (yet) known: anyone can send them, so they are kept within a budget, then counted."""
 _UNAUTHENTICATED_KEPT_BYTES = 4096
 _MAX_KEPT_EVENT_BYTES = 64 * 1024

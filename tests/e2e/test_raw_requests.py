@@ -53,3 +53,34 @@ def test_malformed_chunked_bodies_are_refused_and_kept(gateway: RunningGateway, 
     assert problem["type"].endswith(":invalid-body") and problem["errors"][0]["field"] == "body"
     kept = requests.get(f"{gateway.url}/v1/rejections/{problem['rejectionId']}", headers=ADMIN, timeout=5).json()
     assert kept["reason"] == "payload" and kept["sourceId"] == "web"
+
+
+def _kept(gateway: RunningGateway, rejection_id: str | int) -> dict:  # type: ignore[type-arg]
+    return requests.get(f"{gateway.url}/v1/rejections/{rejection_id}", headers=ADMIN, timeout=5).json()
+
+
+@pytest.mark.parametrize("request_bytes, status, slug", [
+    (b"POST /v1/events HTTP/1.1\r\nHost: gateway\r\nX-Bad\x01Name: 1\r\nContent-Length: 2\r\n\r\n{}",
+     400, "malformed-request"),
+    (b"POST /v1/webhooks/backend HTTP/1.1\r\nHost: gateway\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(120))
+     + b"Content-Length: 2\r\n\r\n{}", 431, "headers-too-large"),
+])
+def test_requests_the_server_parser_refuses_are_problems_and_kept(gateway: RunningGateway, request_bytes: bytes,
+                                                                  status: int, slug: str) -> None:
+    answered, headers, body = exchange(gateway, request_bytes)
+    assert answered == status
+    assert headers["content-type"] == "application/problem+json"
+    problem = orjson.loads(body)
+    assert problem["type"].endswith(f":{slug}") and problem["errors"][0]["field"] == "request"
+    assert _kept(gateway, problem["rejectionId"])["reason"] == "malformed"
+
+
+def test_a_pixel_whose_url_is_too_long_still_gets_the_gif(gateway: RunningGateway) -> None:
+    long_url = b"/v1/collect?k=" + WRITE_KEY.encode() + b"&d=" + b"A" * 9000
+    answered, headers, body = exchange(gateway, b"GET " + long_url + b" HTTP/1.1\r\nHost: gateway\r\n\r\n")
+    assert answered == 414
+    assert headers["content-type"] == "image/gif" and body.startswith(b"GIF89a")
+    assert headers["x-tagway-problem"].startswith("uri-too-long")
+    kept = _kept(gateway, headers["x-tagway-rejection"])
+    assert kept["input"]["path"] == "/v1/collect" and kept["reason"] == "malformed"
+    assert WRITE_KEY not in str(kept), "the write key in the cut request line is masked"

@@ -1,0 +1,193 @@
+"""The gunicorn worker the gateway runs: slow clients are buffered, and requests gunicorn refuses are problems.
+
+gunicorn's sync worker reads a request in the thread that answers it: two clients sending a byte a second hold
+two workers, and with them `/healthz` and ingestion for everyone. This worker (gunicorn's threaded worker) first
+reads each request whole in its event loop, which holds any number of connections at the cost of a buffer each,
+and hands it to a thread only then; a request not read whole within `REQUEST_READ_SECONDS` is answered 408 and
+closed. The threads (`threads`, 1 by default) then never wait on a client, so the application keeps the
+one-request-at-a-time model of the sync worker.
+
+Requests gunicorn's parser refuses (bad header bytes, a request line over its limit, too many headers) are
+answered with a problem body (a pixel's with the GIF) instead of gunicorn's HTML page, and kept as rejections
+within the budget of unknown callers.
+"""
+
+from __future__ import annotations
+
+import errno
+import selectors
+import socket
+import threading
+import time
+from collections import deque
+from functools import partial
+from typing import Any
+
+import orjson
+from gunicorn.http import errors as http_errors
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+REQUEST_READ_SECONDS = 10.0
+"""How long a client may take to send its whole request (headers and body)."""
+MAX_BUFFERED_BYTES = 2 * 1024 * 1024
+"""A request is handed over once this much is buffered: the application refuses what is over its own limit."""
+_RECEIVE_BYTES = 65536
+_KEPT_REQUEST_LINE = 2048
+_STATUS_OF = {
+    http_errors.LimitRequestLine: (414, "URI Too Long"),
+    http_errors.LimitRequestHeaders: (431, "Request Header Fields Too Large"),
+    http_errors.UnsupportedTransferCoding: (501, "Not Implemented"),
+    http_errors.ExpectationFailed: (417, "Expectation Failed"),
+    http_errors.ForbiddenProxyRequest: (403, "Forbidden"),
+}
+_CLIENT_ERRORS = (
+    http_errors.InvalidRequestLine, http_errors.InvalidRequestMethod, http_errors.InvalidHTTPVersion,
+    http_errors.InvalidHeader, http_errors.InvalidHeaderName, http_errors.LimitRequestLine,
+    http_errors.LimitRequestHeaders, http_errors.InvalidSchemeHeaders, http_errors.UnsupportedTransferCoding,
+    http_errors.ObsoleteFolding, http_errors.InvalidChunkSize, http_errors.ChunkMissingTerminator,
+    http_errors.InvalidChunkExtension, http_errors.InvalidProxyLine,
+)
+
+
+def request_complete(buffered: bytes | bytearray) -> bool:
+    """Whether `buffered` holds a whole HTTP/1.x request: headers and the body they announce (or the size cap)."""
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0:
+        return len(buffered) >= MAX_BUFFERED_BYTES  # headers this long are refused by the parser anyway
+    head = bytes(buffered[:end]).lower()
+    body = len(buffered) - end - 4
+    if b"\ntransfer-encoding:" in head:
+        # The last chunk and an empty trailer end the body; a "0\r\n\r\n" inside a chunk's data only hands the
+        # request over early, after which the thread reads the rest as gunicorn always does.
+        return buffered.find(b"0\r\n\r\n", end + 2) >= 0 or len(buffered) >= MAX_BUFFERED_BYTES
+    start = head.find(b"\ncontent-length:")
+    if start < 0:
+        return True
+    value = head[start + len(b"\ncontent-length:"):].split(b"\n", 1)[0].strip()
+    if not value.isdigit():
+        return True  # the parser refuses it
+    return body >= min(int(value), MAX_BUFFERED_BYTES)
+
+
+class GatewayWorker(ThreadWorker):
+    """gunicorn's threaded worker, reading each request whole before a thread takes it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffering: deque[TConn] = deque()
+        self.serving = threading.local()
+        """The connection each thread serves: what `handle_error` knows of a request the parser refused."""
+
+    def handle(self, conn: TConn) -> Any:
+        """Serve a connection in a thread, remembering it for `handle_error`."""
+        self.serving.conn = conn
+        try:
+            return super().handle(conn)
+        finally:
+            self.serving.conn = None
+
+    def accept(self, listener: socket.socket) -> None:
+        """A new connection waits in the event loop until its first request is read whole."""
+        try:
+            client, address = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
+        if self.cfg.is_ssl:  # TLS is read by the thread, as gunicorn does (a proxy in front is the usual setup)
+            client.setblocking(True)
+            self.enqueue_req(conn)
+            return
+        self._buffer(conn)
+
+    def on_client_socket_readable(self, conn: TConn, client: socket.socket) -> None:
+        """A kept-alive connection's next request is read whole first, too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._buffer(conn)
+
+    def _buffer(self, conn: TConn) -> None:
+        conn.inbox = bytearray()
+        conn.read_deadline = time.monotonic() + REQUEST_READ_SECONDS
+        self.buffering.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_buffering_readable, conn))
+
+    def _on_buffering_readable(self, conn: TConn, client: socket.socket) -> None:
+        try:
+            data = client.recv(_RECEIVE_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            self._stop_buffering(conn)
+            self.nr_conns -= 1
+            conn.close()
+            return
+        conn.inbox += data
+        if request_complete(conn.inbox):
+            self._stop_buffering(conn)
+            buffered = bytes(conn.inbox)
+            conn.request_line = buffered[:buffered.find(b"\r\n")][:_KEPT_REQUEST_LINE]
+            conn.sock.setblocking(True)
+            if conn.parser is None:
+                conn.init()
+            conn.parser.unreader.unread(buffered)
+            conn.data_ready = True
+            self.enqueue_req(conn)
+
+    def _stop_buffering(self, conn: TConn) -> None:
+        self.poller.unregister(conn.sock)
+        self.buffering.remove(conn)
+
+    def murder_pending(self) -> None:
+        """Also answer 408 to the connections that did not send their request in time."""
+        super().murder_pending()
+        now = time.monotonic()
+        while self.buffering and self.buffering[0].read_deadline <= now:
+            conn = self.buffering[0]
+            self._stop_buffering(conn)
+            if conn.inbox:  # a client that sent nothing is only closed, as a kept-alive connection would be
+                _write_quietly(conn.sock, _problem_response(408, "Request Timeout", "request-timeout",
+                                                            "request", f"a whole request within "
+                                                            f"{REQUEST_READ_SECONDS:g} seconds"))
+            self.nr_conns -= 1
+            conn.close()
+
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        """A request the parser refuses: a problem body (the GIF for a pixel), the input kept; else gunicorn's."""
+        if not isinstance(exc, _CLIENT_ERRORS):
+            super().handle_error(req, client, addr, exc)
+            return
+        status, reason = next((s for kind, s in _STATUS_OF.items() if isinstance(exc, kind)), (400, "Bad Request"))
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        from app.ingest.parser_refusals import refuse_unparsed  # local: this module loads before the app
+
+        conn = getattr(self.serving, "conn", None)
+        outcome = refuse_unparsed(self.wsgi, status, str(exc)[:200], req or getattr(exc, "req", None),
+                                  getattr(conn, "request_line", b""), (addr or ("",))[0])
+        _write_quietly(client, _http(outcome.status, reason, outcome.content_type, outcome.encoded(),
+                                     outcome.headers))
+
+
+def _problem_response(status: int, reason: str, slug: str, field: str, expectation: str) -> bytes:
+    body = orjson.dumps({"type": f"urn:tagway:problem:{slug}", "title": reason, "status": status,
+                         "errors": [{"field": field, "value": None, "expectation": expectation}]})
+    return _http(status, reason, "application/problem+json", body, {})
+
+
+def _http(status: int, reason: str, content_type: str, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} {reason}", "Connection: close", f"Content-Type: {content_type}",
+             f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def _write_quietly(client: socket.socket, data: bytes) -> None:
+    try:
+        client.setblocking(True)
+        client.settimeout(1.0)
+        client.sendall(data)
+    except OSError:
+        pass  # the client is gone or does not read: nothing more to tell it
