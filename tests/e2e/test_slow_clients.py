@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -44,10 +45,8 @@ class SlowClients:
             if self.stopped.wait(0.2):
                 return
             for connection in self.sockets:
-                try:
+                with contextlib.suppress(OSError):  # a connection the server closed (408) stays closed
                     connection.sendall(self.request[position:position + 1])
-                except OSError:
-                    pass
 
     def __enter__(self) -> SlowClients:
         self.thread.start()
