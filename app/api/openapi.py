@@ -20,9 +20,14 @@ _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schema
 def _problem_responses(*statuses: int) -> dict[str, Any]:
     texts = {400: "Bad input: the errors name each field, value and expectation; the input is kept.",
              401: "Missing or wrong credentials or signature; the input is kept.",
-             404: "No such resource.", 409: "Cannot be replayed.",
-             413: "Too large; the beginning of the input is kept.", 415: "Unsupported content type.",
+             404: "No such resource.", 405: "The endpoint does not take this method (see Allow); the input is "
+                                                 "kept.",
+             408: "The request was not sent whole in time (slow client); nothing was read.",
+             409: "Cannot be replayed.",
+             413: "Too large; the beginning of the input is kept.", 414: "The request line is too long; kept.",
+             415: "Unsupported content type; the input is kept.",
              429: "Rate limited: retry after the Retry-After header.",
+             431: "Too many or too large headers; kept.",
              500: "An adapter failed on this input; the input is kept and can be replayed.",
              503: "Storage unavailable: nothing was recorded, retry."}
     return {str(s): {"description": texts[s], "content": _PROBLEM} for s in statuses}
@@ -97,7 +102,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "security": [{"writeKey": []}, {"writeKeyBasic": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"anyOf": [
                 {"$ref": "#/components/schemas/EventInput"}, {"$ref": "#/components/schemas/Batch"}]}}}},
-            "responses": {**ingest_ok, **_problem_responses(400, 401, 413, 415, 429, 500, 503)},
+            "responses": {**ingest_ok, **_problem_responses(400, 401, 408, 413, 415, 429, 431, 500, 503)},
         },
         "get": {
             "summary": "List stored events (admin)", "operationId": "listEvents", "security": [{"adminToken": []}],
@@ -120,6 +125,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
     pixel_texts = {200: "Acknowledged after commit.", 202: "A chunk of a long payload, kept until all arrive.",
                    400: "Bad input; the input is kept.", 401: "Missing or unknown write key; the input is kept.",
                    429: "Rate limited: retry after the Retry-After header.",
+             431: "Too many or too large headers; kept.",
                    500: "The adapter failed on this input; the input is kept.",
                    503: "Storage unavailable: nothing was recorded, retry."}
     collect_query = [
@@ -145,7 +151,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "operationId": "collectEvents", "security": [{"writeKeyQuery": []}, {"writeKey": []}],
             "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}},
                                                           "application/json": {"schema": {}}}},
-            "responses": {**ingest_ok, **_problem_responses(400, 401, 413, 429, 500, 503)},
+            "responses": {**ingest_ok, **_problem_responses(400, 401, 408, 413, 415, 429, 431, 500, 503)},
         },
         "options": {
             "summary": "CORS preflight for the origins a source allows", "operationId": "collectPreflight",
@@ -160,7 +166,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
                        "provider expects; topics that are not customer actions are acknowledged with no events.",
         "parameters": [{"in": "path", "name": "source_id", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"required": False, "content": {"*/*": {"schema": {}}}},
-        "responses": {**ingest_ok, **_problem_responses(400, 401, 404, 413, 429, 500, 503)},
+        "responses": {**ingest_ok, **_problem_responses(400, 401, 404, 408, 413, 415, 429, 431, 500, 503)},
     }})
     spec.path(path="/v1/rejections", operations={"get": {
         "summary": "List kept rejections (admin)", "operationId": "listRejections", "security": [{"adminToken": []}],
