@@ -122,11 +122,11 @@ def safe_next(target: str | None, default: str) -> str:
     Refused: a scheme or host, `//`, `..`, backslashes, and control, format or separator characters
     (a CR or LF would split the Location header), also when percent-encoded, once or several times.
     """
-    if not target or _has_unsafe_character(target):
+    if not target or _has_unsafe_character(target, _UNSAFE_RAW):
         return default
     path = target.partition("?")[0].partition("#")[0]
     decoded = _fully_unquoted(path)
-    if decoded is None or _has_unsafe_character(decoded) or "//" in decoded:
+    if decoded is None or _has_unsafe_character(decoded, _UNSAFE_DECODED) or "//" in decoded:
         return default
     inside = [p for p in (path, decoded) if p == COOKIE_PATH or p.startswith(COOKIE_PATH + "/")]
     if len(inside) != 2 or any(segment in (".", "..") for segment in decoded.split("/")):
@@ -134,9 +134,15 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-def _has_unsafe_character(text: str) -> bool:
-    # Browsers read a backslash as a slash; categories C and Z are controls, format characters and separators.
-    return any(c == "\\" or unicodedata.category(c)[0] in "CZ" for c in text)
+# Unicode categories: C* are controls and format characters; Z* separators. An encoded space
+# (`%20` in an event id) is a fine path, a raw one is not a URL; line separators never are.
+_UNSAFE_RAW = ("C", "Z")
+_UNSAFE_DECODED = ("C", "Zl", "Zp")
+
+
+def _has_unsafe_character(text: str, categories: tuple[str, ...]) -> bool:
+    # Browsers read a backslash as a slash.
+    return any(c == "\\" or unicodedata.category(c).startswith(categories) for c in text)
 
 
 _MAX_ENCODINGS = 4
