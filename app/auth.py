@@ -10,7 +10,10 @@ from collections.abc import Mapping
 
 from werkzeug.wrappers import Request
 
+from adapters.base import Problem
 from app.config.model import SourceConfig
+from app.lockout import Lockout
+from app.problems import ProblemError
 
 
 def _digest(secret: str) -> bytes:
@@ -58,3 +61,24 @@ def is_admin(request: Request, admin_token: str) -> bool:
     """Whether the request carries the admin token (compared in constant time)."""
     given = presented_credential(request)
     return given is not None and hmac.compare_digest(_digest(given), _digest(admin_token))
+
+
+def check_admin(request: Request, admin_token: str, lockout: Lockout) -> None:
+    """Refuse a request without the admin token (401), or from an address locked out for guessing it (429).
+
+    The lockout comes first, so that even the right token is refused during it: a guess that
+    happens to be right tells the guesser nothing until the lockout ends.
+    """
+    address = request.remote_addr
+    retry_after = lockout.retry_after(address)
+    if retry_after is not None:
+        raise ProblemError("rate-limited", [Problem("Authorization", None, (
+            f"no admin token from {address} for {retry_after} s: too many wrong ones were sent from there"))],
+            detail="Too many wrong admin tokens from this address; retry after Retry-After seconds.",
+            headers={"Retry-After": str(retry_after)})
+    if is_admin(request, admin_token):
+        return
+    if presented_credential(request) is not None:  # a missing credential guesses nothing
+        lockout.record_failure(address, "admin API")
+    raise ProblemError("unauthorized", [Problem("Authorization", None, "Bearer <admin token from tagway.toml>")],
+                       headers={"WWW-Authenticate": 'Bearer realm="tagway admin"'})

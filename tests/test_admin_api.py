@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from app.gateway import Gateway
 from app.storage.records import EventQuery
-from tests.support.gateway import ADMIN, WRITE, Clock
+from tests.support.gateway import ADMIN, ADMIN_TOKEN, WRITE, Clock
 from tests.support.stored import count_stored_events, stored_event_ids
 
 
@@ -158,3 +160,29 @@ def test_truncated_input_cannot_be_replayed(client: FlaskClient) -> None:
     replay = client.post(f"/v1/rejections/{refused.get_json()['rejectionId']}/replay", headers=ADMIN)
     assert replay.status_code == 409
     assert replay.get_json()["errors"][0]["expectation"] == "a body kept in full"
+
+
+def test_wrong_admin_tokens_lock_the_address_out_even_with_the_right_one(make_app: Callable[..., Flask]) -> None:
+    app = make_app(admin={"token": ADMIN_TOKEN, "lockout_failures": 3, "lockout_seconds": 60})
+    attacker, operator = app.test_client(), app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    operator.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    wrong = {"Authorization": "Bearer adm_guess_0123456789abcdefghij"}
+    assert [attacker.get("/v1/events", headers=wrong).status_code for _ in range(3)] == [401, 401, 401]
+
+    locked = attacker.get("/v1/events", headers=ADMIN)
+    assert locked.status_code == 429 and locked.mimetype == "application/problem+json"
+    assert 0 < int(locked.headers["Retry-After"]) <= 60
+    [problem] = locked.get_json()["errors"]
+    assert problem["field"] == "Authorization" and problem["value"] is None
+    assert "203.0.113.9" in problem["expectation"]
+    assert attacker.get("/v1/deliveries", headers=ADMIN).status_code == 429  # every admin route
+
+    assert operator.get("/v1/events", headers=ADMIN).status_code == 200  # resets nobody else's count
+    assert attacker.get("/v1/events", headers=ADMIN).status_code == 429
+
+
+def test_requests_without_a_credential_guess_nothing_and_count_nothing(make_app: Callable[..., Flask]) -> None:
+    client = make_app(admin={"token": ADMIN_TOKEN, "lockout_failures": 2}).test_client()
+    assert [client.get("/v1/events").status_code for _ in range(5)] == [401] * 5
+    assert client.get("/v1/events", headers=ADMIN).status_code == 200

@@ -69,6 +69,14 @@ def test_missing_admin_token_is_named(tmp_path: Path) -> None:
         "admin.token: missing: this key is required (or TAGWAY_ADMIN__TOKEN; `tagway init` writes a fresh one)."]
 
 
+def test_the_admin_token_lockout_has_defaults_and_limits(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), ADAPTERS, {})
+    assert (config.admin.lockout_failures, config.admin.lockout_seconds) == (10, 900)
+    text = GOOD.replace('token = "adm_0123456789abcdef"\n', 'token = "adm_0123456789abcdef"\nlockout_failures = 0\n')
+    assert problems(tmp_path, text) == ["admin.lockout_failures: Must be greater than or equal to 1 and less than or "
+                                        "equal to 10000."]
+
+
 def test_short_secret_is_refused(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, GOOD.replace("wk_0123456789abcdef", "short"))
     assert problem.startswith("sources[0].write_key: must be at least 16 characters")
@@ -151,7 +159,7 @@ def test_secrets_are_listed_for_log_scrubbing(tmp_path: Path) -> None:
 EVERY_KEY: dict[str, dict[str, Any]] = {
     "server": {"public_url": "https://events.example.com", "host": "0.0.0.0", "port": 9000, "workers": 4,
                "threads": 3, "trusted_proxies": 1},
-    "admin": {"token": "adm_from_everywhere_0123"},
+    "admin": {"token": "adm_from_everywhere_0123", "lockout_failures": 5, "lockout_seconds": 60},
     "storage": {"url": "postgresql://tagway@db.internal/tagway", "sqlite_synchronous": "FULL",
                 "busy_timeout_ms": 100, "keep_accepted_inputs": True},
     "limits": {"max_event_bytes": 2048, "max_request_bytes": 4096, "max_batch_events": 7, "max_json_depth": 8,

@@ -11,10 +11,11 @@ from marshmallow import Schema, ValidationError
 
 from adapters.base import Problem
 from app.api.schemas import EventListQuery, RejectionListQuery, ReplayQuery
-from app.auth import is_admin
+from app.auth import check_admin
 from app.config.loader import flatten_errors
 from app.gateway import current_gateway
 from app.ingest.replay import replay_rejection
+from app.lockout import current_lockout
 from app.problems import ProblemError
 from app.storage.records import EventQuery, RejectionQuery
 
@@ -23,9 +24,7 @@ blueprint = Blueprint("admin", __name__)
 
 def require_admin() -> None:
     """Refuse a request without the admin token (registered on every admin blueprint)."""
-    if not is_admin(request, current_gateway().config.admin_token):
-        raise ProblemError("unauthorized", [Problem("Authorization", None, "Bearer <admin token from tagway.toml>")],
-                           headers={"WWW-Authenticate": 'Bearer realm="tagway admin"'})
+    check_admin(request, current_gateway().config.admin_token, current_lockout())
 
 
 blueprint.before_request(require_admin)

@@ -14,7 +14,7 @@ from marshmallow import INCLUDE, Schema, ValidationError
 
 from adapters.base import Adapter
 from app.config.environment import read_environment
-from app.config.model import DestinationConfig, GatewayConfig, SourceConfig
+from app.config.model import AdminSettings, DestinationConfig, GatewayConfig, SourceConfig
 from app.config.schema import DestinationSchema, SourceSchema, TopSchema
 
 DEFAULT_CONFIG_NAME = "tagway.toml"
@@ -85,8 +85,9 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | None, adapt
         raise ConfigError([environment.name_variable(p) for p in problems], path)
     storage = top["storage"]
     storage = replace(storage, url=_resolve_sqlite_path(storage.url, base_dir))
+    admin = dict(top["admin"])
     return GatewayConfig(
-        admin_token=top["admin"]["token"], server=top["server"], storage=storage,
+        admin_token=admin.pop("token"), admin=AdminSettings(**admin), server=top["server"], storage=storage,
         limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"], log_level=top["logging"]["level"],
         canonical_url=top["canonical_url"], sources=sources, destinations=destinations, delivery=top["delivery"],
         path=path,

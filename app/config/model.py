@@ -24,6 +24,16 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class AdminSettings:
+    """How guessing the admin token is slowed down (the token itself is `GatewayConfig.admin_token`)."""
+
+    lockout_failures: int = 10
+    """Wrong admin tokens from one client address that lock it out..."""
+    lockout_seconds: int = 900
+    """...when they fall within this many seconds; it may try again once the oldest is that old."""
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     """Where events are stored."""
 
@@ -107,6 +117,7 @@ class GatewayConfig:
     """Everything tagway.toml and the TAGWAY_* variables say, validated."""
 
     admin_token: str
+    admin: AdminSettings = field(default_factory=AdminSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     limits: Limits = field(default_factory=Limits)

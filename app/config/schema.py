@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
-from app.config.model import DeliverySettings, Limits, ServerSettings, StorageSettings
+from app.config.model import AdminSettings, DeliverySettings, Limits, ServerSettings, StorageSettings
 from app.event.canonical_url import DEFAULT_TRACKING_PARAMS, DEFAULT_TRACKING_PREFIXES, CanonicalUrlRules
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -52,6 +52,10 @@ class ServerSchema(_Strict):
 class AdminSchema(_Strict):
     token = _secret(required=True, error_messages={
         "required": "missing: this key is required (or TAGWAY_ADMIN__TOKEN; `tagway init` writes a fresh one)"})
+    lockout_failures = fields.Integer(validate=validate.Range(1, 10_000), load_default=AdminSettings.lockout_failures,
+                                      metadata={"description": "wrong admin tokens from one address before a lockout"})
+    lockout_seconds = fields.Integer(validate=validate.Range(1, 86_400), load_default=AdminSettings.lockout_seconds,
+                                     metadata={"description": "the window those failures are counted in"})
 
 
 class StorageSchema(_Strict):

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.console.auth import ConsoleSession, clear_session, csrf_holds, read_session, write_session
+from app.console.auth import (
+    SESSION_SECONDS,
+    ConsoleSession,
+    clear_session,
+    csrf_holds,
+    read_session,
+    write_session,
+)
+from app.console.sessions import SessionStore
 from app.gateway import current_gateway
 from app.logs import REDACTED
 from app.problems import problem_response, problem_type_uri
@@ -66,15 +74,33 @@ def signed_in() -> bool:
     return g.get("console_signed_in") is not None
 
 
+def _sessions() -> SessionStore:
+    return SessionStore(current_gateway().storage, SESSION_SECONDS)
+
+
 def start_session() -> None:
     """Sign in: a new session with a new CSRF token, so that a token seen before signing in is worthless."""
-    g.console_session = ConsoleSession.fresh(signed_in=True)
+    g.console_session = ConsoleSession.fresh(_sessions().start())
     g.console_cookie = "sign-in"
 
 
-def end_session() -> None:
-    """Sign out: the session cookie is removed."""
+def end_session(everywhere: bool = False) -> None:
+    """Sign out: this session (or every one) is revoked in the database, and this browser's cookie removed."""
+    current = session().session_id
+    assert current is not None  # only a signed-in request gets here
+    if everywhere:
+        _sessions().revoke_all()
+    else:
+        _sessions().revoke(current)
     g.console_cookie = "sign-out"
+
+
+def _signed_in_session(admin_token: str) -> ConsoleSession | None:
+    """The request's signed-in session when its cookie is genuine and nobody has signed it out since."""
+    found = read_session(request, admin_token, signed_in=True)
+    if found is None or found.session_id is None or not _sessions().is_live(found.session_id):
+        return None
+    return found
 
 
 def refuse(status: int, title: str, detail: str) -> Response:
@@ -86,11 +112,17 @@ def refuse(status: int, title: str, detail: str) -> Response:
     return Response(render_template("console/message.html", title=title, detail=detail), status=status)
 
 
+def _here() -> str:
+    """The path and query of this request, percent-encoded, to come back to after signing in."""
+    query = request.query_string.decode("latin-1")
+    return quote(request.path) + ("?" + query if query else "")
+
+
 def _check_request() -> BaseResponse | None:
     if request.endpoint == "console.static":
         return None  # stylesheets and scripts: nothing secret
     admin_token = current_gateway().config.admin_token
-    g.console_signed_in = read_session(request, admin_token, signed_in=True)
+    g.console_signed_in = _signed_in_session(admin_token)
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "console_public", False):
         found = read_session(request, admin_token, signed_in=False)
@@ -102,8 +134,7 @@ def _check_request() -> BaseResponse | None:
             if request.path.startswith(API_PREFIX) or request.method in UNSAFE_METHODS:
                 return refuse(401, "Sign in first",
                               "Your console session has ended. Open the console and paste the admin token again.")
-            return redirect(url_for("console.login.form") + "?" + urlencode({"next": request.full_path.rstrip("?")}),
-                            303)
+            return redirect(url_for("console.login.form") + "?" + urlencode({"next": _here()}), 303)
         g.console_session = found
     if request.method in UNSAFE_METHODS and not csrf_holds(request, found):
         return refuse(403, "This action was refused",

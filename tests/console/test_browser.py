@@ -123,7 +123,7 @@ def test_a_wrong_token_is_refused_and_the_right_one_signs_in(page: Any, gateway:
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(gateway.url + "/console/sources")
     expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page).to_have_url(gateway.url + "/console/login")
     page.goto(gateway.url + "/console/live")
     expect(page).to_have_url(gateway.url + "/console/login?next=%2Fconsole%2Flive")
@@ -289,6 +289,40 @@ def test_another_site_cannot_act_with_the_session(page: Any, gateway: RunningGat
     assert navigation.value.status == 401
     page.goto(gateway.url + "/console/live")
     expect(page).to_have_url(gateway.url + "/console/live")  # still signed in
+
+
+def console_cookie(page: Any) -> str:
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "tagway_console"]
+    return str(cookie["value"])
+
+
+def shows_console_with(gateway: RunningGateway, cookie: str) -> bool:
+    """Whether a request presenting this session cookie (another browser, a stolen copy) gets a page."""
+    response = requests.get(gateway.url + "/console/live", headers={"Cookie": f"tagway_console={cookie}"},
+                            allow_redirects=False, timeout=10)
+    return response.status_code == 200
+
+
+def test_signing_out_makes_a_copy_of_the_cookie_worthless(page: Any, gateway: RunningGateway) -> None:
+    sign_in(page, gateway, "/console/live")
+    copied = console_cookie(page)
+    assert shows_console_with(gateway, copied)  # on whichever of the two workers answers
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page).to_have_url(gateway.url + "/console/login")
+    assert not shows_console_with(gateway, copied)
+
+
+def test_signing_out_everywhere_signs_out_the_other_browsers(page: Any, gateway: RunningGateway) -> None:
+    sign_in(page, gateway, "/console/live")
+    other = console_cookie(page)
+    page.context.clear_cookies()
+    sign_in(page, gateway, "/console/live")  # this browser's own session, the other one still open
+    assert console_cookie(page) != other and shows_console_with(gateway, other)
+    page.get_by_role("button", name="Sign out everywhere").click()
+    expect(page).to_have_url(gateway.url + "/console/login")
+    assert not shows_console_with(gateway, other)
+    page.goto(gateway.url + "/console/live")
+    expect(page.get_by_label("Admin token")).to_be_visible()
 
 
 def test_pages_fit_a_phone_and_work_from_the_keyboard(page: Any, gateway: RunningGateway) -> None:

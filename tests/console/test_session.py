@@ -12,7 +12,7 @@ from tests.console.conftest import GTM_WRITE_KEY, Console, csrf_of, sign_in
 from tests.support.gateway import ADMIN_TOKEN, WRITE_KEY
 
 PAGES = ["/console/live", "/console/sources", "/console/checker", "/console/deliveries", "/console/events/1"]
-ACTIONS = ["/console/logout", "/console/checker", "/console/deliveries/replay",
+ACTIONS = ["/console/logout", "/console/logout/everywhere", "/console/checker", "/console/deliveries/replay",
            "/console/api/sources/web/secrets/write_key"]
 
 
