@@ -112,10 +112,10 @@ class SqliteStorage(SqlStorage):
     def check_ready(self) -> None:
         """Raise NotReady unless a write would succeed now: the file, its room, both locks (each briefly)."""
         if self.watch is not None:
+            self.watch.check()
             problem = file_problem(self.path)
             if problem is not None:
                 raise problem
-            self.watch.check()
         lock = self._write_lock()
         if lock is not None and not take_lock(lock, READY_WAIT_SECONDS):
             raise NotReady("busy", "a write has held the writers' lock for longer than the probe waits")
@@ -262,6 +262,7 @@ class _Transaction:
         return self.connection
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        wrote = False
         try:
             if kind is not None:
                 if self.explicit:
@@ -271,9 +272,11 @@ class _Transaction:
                     raise self.storage.unavailable(error) from error
                 return
             if not self.explicit:
-                return  # the statement committed itself
+                wrote = True  # the statement committed itself
+                return
             try:
                 self.connection.execute("COMMIT")
+                wrote = True
             except sqlite3.OperationalError as failure:
                 _rollback(self.connection)
                 raise self.storage.unavailable(failure) from failure
@@ -281,13 +284,13 @@ class _Transaction:
                 _rollback(self.connection)
                 raise
         finally:
-            self._release()
+            self._release(wrote)
 
-    def _release(self) -> None:
+    def _release(self, wrote: bool = False) -> None:
         if self.lock is not None:
             fcntl.flock(self.lock, fcntl.LOCK_UN)
             checkpointer = self.storage._checkpointer
-            if checkpointer is not None:
+            if wrote and checkpointer is not None:
                 checkpointer.note_write()
 
 
@@ -334,7 +337,7 @@ class _Checkpointer:
             self._dirty.set()
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
+        connection: sqlite3.Connection | None = None
         lock = os.open(self.path + ".checkpoint-lock", os.O_RDWR | os.O_CREAT, 0o600)
         while True:
             self._dirty.wait()
@@ -345,6 +348,8 @@ class _Checkpointer:
             except BlockingIOError:
                 continue  # another process is checkpointing
             try:
+                # Opened here, never creating the file: a deleted database must stay visibly gone.
+                connection = connection or _open_existing(self.path, 5)
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error:
                 pass  # busy or gone: the next round, or the autocheckpoint backstop, catches up

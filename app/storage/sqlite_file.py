@@ -52,7 +52,7 @@ def identity_of(path: str) -> Identity | None:
 
 
 class FileWatch:
-    """Binds a process to the database file it opened first, and notices when the path names another or none.
+    """Binds a process to the database file of its start, and notices when the path names another or none.
 
     An unlinked file still takes writes through the descriptors open on it, and they vanish with the
     last one: a gateway that went on acknowledging into it would lose every event at its restart.
@@ -60,22 +60,24 @@ class FileWatch:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._pid: int | None = None
-        self._identity: Identity | None = None
         self._reported = False
+        self._bind()
+
+    def _bind(self) -> None:
+        self._pid, self._identity = current_pid(), identity_of(self.path)
 
     def opened(self) -> None:
-        """Record the file a new connection opened (the first one in this process binds it)."""
-        if self._pid != current_pid():
-            self._pid, self._identity, self._reported = current_pid(), identity_of(self.path), False
+        """Check the file a new connection opened; it binds a process that had none (forked, or started without)."""
+        if self._pid != current_pid() or self._identity is None:
+            self._bind()
         self.check()
 
     def check(self) -> None:
-        """Raise NotReady unless the path still names the file this process opened first (one stat)."""
-        if self._pid != current_pid():
-            return  # nothing opened yet in this process
+        """Raise NotReady unless the path still names the file this process is bound to (one stat)."""
+        if self._pid != current_pid() or self._identity is None:
+            return  # bound to no file yet: opening one binds it
         now = identity_of(self.path)
-        if now == self._identity and now is not None:
+        if now == self._identity:
             return
         what = "deleted" if now is None else "replaced"
         message = f"the database file was {what} while the gateway had it open; restart the gateway"
@@ -88,6 +90,8 @@ class FileWatch:
 def file_problem(path: str) -> NotReady | None:
     """Why a write to the database at `path` would fail that SQLite cannot tell before trying, or None."""
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(path):
+        return NotReady("missing", "there is no database file (`tagway db upgrade` creates it)")
     for target, name in ((path, "file"), (path + "-wal", "write-ahead log"), (folder, "folder")):
         # os.access, not the mode bits: it also sees read-only mounts and immutable files, which root obeys.
         if os.path.exists(target) and not os.access(target, os.W_OK):
