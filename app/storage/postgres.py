@@ -72,6 +72,8 @@ class PostgresStorage(SqlStorage):
         except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as error:
             # A timeout the gateway set: the connection is sound, the database busy.
             raise NotReady("busy", f"PostgreSQL busy: {_first_line(error)}") from error
+        except psycopg.errors.ReadOnlySqlTransaction as error:  # a replica, or a database set read-only
+            raise NotReady("read-only", f"PostgreSQL takes no writes: {_first_line(error)}") from error
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             self._drop()
             raise NotReady("unreachable", f"PostgreSQL unavailable: {_first_line(error)}") from error
