@@ -71,7 +71,10 @@ class SqliteStorage(SqlStorage):
             return None
         local = self._local
         if getattr(local, "lock_pid", None) != current_pid():
-            local.lock_fd = os.open(self._write_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                local.lock_fd = os.open(self._write_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:  # the folder gone or not writable: a fault like the database's own
+                raise NotReady("unavailable", f"SQLite database {self.path} unavailable: {error}") from error
             local.lock_pid = current_pid()
         return int(local.lock_fd)
 
