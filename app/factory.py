@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +15,9 @@ from app.config import ConfigError, find_config_path, load_config
 from app.gateway import Clock, Gateway, utc_now
 from app.logs import configure_logging
 from app.registry import discover_adapters
-from app.storage.migrations import pending_migrations
+from app.storage import NotReady
+
+log = logging.getLogger("tagway.storage")
 
 
 def build_app(test_config: Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
@@ -23,12 +26,16 @@ def build_app(test_config: Mapping[str, Any] | str | os.PathLike[str] | None = N
     app = Flask("app")
     adapters = discover_adapters()
     config = load_config(test_config if test_config is not None else find_config_path(), adapters)
-    pending = pending_migrations(config.storage.url)
-    if pending:
-        raise ConfigError([f"storage: the database is not up to date ({len(pending)} migrations pending); "
-                           "run `tagway db upgrade` (tagway serve does it for you)"], config.path)
     configure_logging(config.secrets(), config.log_level)
     gateway = Gateway.build(config, adapters, clock or utc_now)
+    try:
+        gateway.storage.schema.ensure()
+    except NotReady as error:
+        if error.reason == "outdated":  # a database we can read but must not write: say so now
+            raise ConfigError([f"storage: {error} (tagway serve does it for you)"], config.path) from None
+        # Booting anyway: a worker that cannot boot takes gunicorn's master down with it. Storage
+        # answers 503 until the database answers, and checks the schema then.
+        log.warning("storage unavailable at start; answering 503 until it is back", extra={"error": str(error)})
     app.extensions["tagway"] = gateway
     api.init_app(app, gateway)
     if config.server.trusted_proxies:  # outermost, so that every route sees the client's address

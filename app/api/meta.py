@@ -11,6 +11,7 @@ from flask import Blueprint, Response
 from app.api.openapi import build_openapi
 from app.event.schema import event_schema
 from app.gateway import current_gateway
+from app.storage.readiness import NotReady
 from app.storage.records import StorageUnavailable
 
 blueprint = Blueprint("meta", __name__)
@@ -22,17 +23,19 @@ def _json(body: object, status: int = 200, mimetype: str = "application/json") -
 
 @blueprint.get("/healthz")
 def healthz() -> Response:
-    """Liveness: the process answers."""
+    """Liveness: the process answers (it never touches storage, so a stalled database cannot stall it)."""
     return _json({"status": "ok"})
 
 
 @blueprint.get("/readyz")
 def readyz() -> Response:
-    """Readiness: the database answers."""
+    """Readiness: a write would succeed now (checked with short timeouts, never behind the writers)."""
     try:
-        current_gateway().storage.ping()
+        current_gateway().storage.check_ready()
     except StorageUnavailable as error:
-        return _json({"status": "unavailable", "detail": str(error).split(":", 1)[0]}, 503)
+        reason = error.reason if isinstance(error, NotReady) else "unavailable"
+        # Up to the engine's own words: they may name hosts, and anyone may ask.
+        return _json({"status": "unavailable", "reason": reason, "detail": str(error).split(":", 1)[0]}, 503)
     return _json({"status": "ok"})
 
 

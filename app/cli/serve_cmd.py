@@ -28,11 +28,7 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
           threads: int | None) -> None:
     """Run the gateway (applies pending database migrations first)."""
     config = load_or_exit(context)
-    from app.storage.migrations import upgrade
-
-    applied = upgrade(config.storage.url)
-    if applied:
-        click.echo(f"database upgraded: {', '.join(applied)}", err=True)
+    _upgrade_if_reachable(config.storage.url)
     source = config_source(context)
     if source is not None:  # the workers read the same file; without one, the same environment
         os.environ["TAGWAY_CONFIG"] = str(source.resolve())
@@ -56,6 +52,25 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
     finally:
         if supervisor is not None:
             supervisor.stop()
+
+
+def _upgrade_if_reachable(url: str) -> None:
+    """Apply pending migrations; when the database cannot be reached, say so and serve anyway."""
+    from yoyo.exceptions import LockTimeout
+
+    from app.storage.migrations import upgrade
+    from app.storage.readiness import DATABASE_ERRORS, first_line
+
+    try:
+        applied = upgrade(url)
+    except (*DATABASE_ERRORS, LockTimeout) as error:  # yoyo retries its lock row for 10 s before this one
+        # Refusing to start would leave nothing to answer; the workers answer 503 until the database is
+        # back, then check that it is up to date before their first write.
+        click.echo(f"tagway: could not apply migrations ({first_line(error)}); starting anyway: the gateway "
+                   "answers 503 until the database takes writes and is up to date (`tagway db upgrade`)", err=True)
+        return
+    if applied:
+        click.echo(f"database upgraded: {', '.join(applied)}", err=True)
 
 
 class WorkerSupervisor:

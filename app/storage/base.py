@@ -11,6 +11,7 @@ import orjson
 
 from app.storage.body_codec import decode_body, encode_body
 from app.storage.outbox import OutboxStore
+from app.storage.readiness import SchemaGate
 from app.storage.records import (
     EventQuery,
     EventRecord,
@@ -46,6 +47,8 @@ class SqlStorage(OutboxStore, abc.ABC):
     """Storage over a DB-API connection; engines provide connections and their paramstyle."""
 
     paramstyle = "?"
+    schema: SchemaGate
+    """Checks, once per process, that no migration is pending before the first write."""
 
     @abc.abstractmethod
     def transaction(self, write: bool = False) -> AbstractContextManager[Any]:
@@ -114,10 +117,9 @@ class SqlStorage(OutboxStore, abc.ABC):
 
     # --- reads ------------------------------------------------------------------------------
 
-    def ping(self) -> None:
-        """Raise StorageUnavailable unless the database answers."""
-        with self.transaction() as connection:
-            connection.execute("SELECT 1").fetchone()
+    @abc.abstractmethod
+    def check_ready(self) -> None:
+        """Raise NotReady (a StorageUnavailable) unless a write would succeed now; never waits long."""
 
     def list_events(self, query: EventQuery) -> list[dict[str, Any]]:
         """Stored events, newest first, with their sequence number and input id."""

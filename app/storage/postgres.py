@@ -14,7 +14,13 @@ import psycopg
 from app.storage.base import Router, SqlStorage
 from app.storage.outbox import due_selects
 from app.storage.postgres_write import store_parameters, store_result, store_statement
-from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
+from app.storage.readiness import NotReady, SchemaGate
+from app.storage.records import EventRecord, InputRecord, RejectionRecord, StoreResult
+
+READY_TIMEOUT_MS = 500
+"""How long /readyz lets the database take to answer: a stalled database must not stall the probe."""
+READY_CONNECT_SECONDS = 2
+"""libpq's shortest connect timeout (it reads 1 as 2)."""
 
 
 def libpq_url(url: str) -> str:
@@ -30,38 +36,61 @@ class PostgresStorage(SqlStorage):
 
     paramstyle = "%s"
 
-    def __init__(self, url: str, connect_timeout: int = 5) -> None:
+    def __init__(self, url: str, connect_timeout: int = 5, lock_timeout_ms: int = 5000) -> None:
         self.url = libpq_url(url)
         self.connect_timeout = connect_timeout
+        # A write waiting on a lock (a migration's, an operator's) gives up like SQLite's busy timeout
+        # does: a 503 the client retries, not a worker hung until gunicorn kills it.
+        self.lock_timeout_ms = max(1, lock_timeout_ms)
         self._local = threading.local()
+        self.schema = SchemaGate(url)
 
-    def _connection(self) -> psycopg.Connection[Any]:
+    def _connection(self, connect_timeout: int | None = None) -> psycopg.Connection[Any]:
         local = self._local
         connection = getattr(local, "connection", None)
         if getattr(local, "pid", None) != os.getpid() or connection is None or connection.closed:
-            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout,
-                                         application_name="tagway")
+            connection = psycopg.connect(self.url, autocommit=True, application_name="tagway",
+                                         connect_timeout=connect_timeout or self.connect_timeout,
+                                         options=f"-c lock_timeout={self.lock_timeout_ms}")
+            try:
+                self.schema.ensure()  # the first time the database answers, when it did not at boot
+            except BaseException:
+                connection.close()
+                raise
             local.connection, local.pid = connection, os.getpid()
         return connection
 
     @contextmanager
-    def connected(self) -> Iterator[psycopg.Connection[Any]]:
-        """The connection of the calling thread (autocommit); a lost or refused connection is StorageUnavailable."""
+    def connected(self, connect_timeout: int | None = None) -> Iterator[psycopg.Connection[Any]]:
+        """The connection of the calling thread (autocommit); a lost or refused connection is NotReady."""
         try:
-            connection = self._connection()
+            connection = self._connection(connect_timeout)
         except psycopg.OperationalError as error:
-            raise StorageUnavailable(f"PostgreSQL unavailable: {_first_line(error)}") from error
+            raise NotReady("unreachable", f"PostgreSQL unavailable: {_first_line(error)}") from error
         try:
             yield connection
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as error:
+            # A timeout the gateway set: the connection is sound, the database busy.
+            raise NotReady("busy", f"PostgreSQL busy: {_first_line(error)}") from error
+        except psycopg.errors.ReadOnlySqlTransaction as error:  # a replica, or a database set read-only
+            raise NotReady("read-only", f"PostgreSQL takes no writes: {_first_line(error)}") from error
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             self._drop()
-            raise StorageUnavailable(f"PostgreSQL unavailable: {_first_line(error)}") from error
+            raise NotReady("unreachable", f"PostgreSQL unavailable: {_first_line(error)}") from error
 
     @contextmanager
     def transaction(self, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
         """A transaction (READ COMMITTED)."""
         with self.connected() as connection, connection.transaction():
             yield connection
+
+    def check_ready(self) -> None:
+        """Raise NotReady unless the server answers quickly in a transaction that may write (not a replica)."""
+        with self.connected(READY_CONNECT_SECONDS) as connection, connection.transaction():
+            connection.execute(f"SET LOCAL statement_timeout = {READY_TIMEOUT_MS}")
+            row = connection.execute("SHOW transaction_read_only").fetchone()
+        if row is None or row[0] != "off":
+            raise NotReady("read-only", "PostgreSQL takes no writes here (a replica, or read-only by default)")
 
     def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
               rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:

@@ -8,14 +8,16 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from app.process import current_pid
 from app.storage.base import INSERT_EVENT, INSERT_INPUT, INSERT_REJECTION, Router, SqlStorage, input_row
 from app.storage.outbox import INSERT_OUTBOX, user_key
-from app.storage.records import EventRecord, InputRecord, RejectionRecord, StorageUnavailable, StoreResult
+from app.storage.readiness import NotReady, SchemaGate
+from app.storage.records import EventRecord, InputRecord, RejectionRecord, StoreResult
+from app.storage.sqlite_file import FileWatch, file_problem, take_lock
 
 # WAL with synchronous=NORMAL survives a killed process (the WAL is in the OS's hands at commit);
 # FULL also survives a power cut, at the price of an fsync per commit.
@@ -26,11 +28,26 @@ _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_st
             # Checkpoints run in the background (see _Checkpointer); this is only the backstop.
             "PRAGMA wal_autocheckpoint=10000")
 CHECKPOINT_INTERVAL_SECONDS = 0.1
+READY_WAIT_SECONDS = 0.3
+"""How long /readyz waits for each lock: a stalled database must not stall the probe."""
+# Errors after which the connection is not trusted again: SQLite opens a file it may not write
+# read-only, and keeps it so even once the file is writable again; I/O errors leave it in doubt.
+_DROP_AFTER = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+                         sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FULL})
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
 def sqlite_path(url: str) -> str:
     """The file path of a `sqlite:///path` URL."""
     return url.removeprefix("sqlite:///")
+
+
+def _open_existing(path: str, timeout: float) -> sqlite3.Connection:
+    """A connection to the database file at `path`, never creating one (migrations do)."""
+    if path == ":memory:":
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
+    uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=rw"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout)
 
 
 class SqliteStorage(SqlStorage):
@@ -42,8 +59,11 @@ class SqliteStorage(SqlStorage):
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
-        self._write_lock_path = self.path + ".write-lock" if self.path != ":memory:" else None
-        self._checkpointer = _Checkpointer(self.path) if self.path != ":memory:" else None
+        in_file = self.path != ":memory:"
+        self._write_lock_path = self.path + ".write-lock" if in_file else None
+        self._checkpointer = _Checkpointer(self.path) if in_file else None
+        self.watch = FileWatch(self.path) if in_file else None
+        self.schema = SchemaGate(url)
 
     def _write_lock(self) -> int | None:
         """The descriptor, in this process, of the lock file that queues writers (None for :memory:)."""
@@ -51,25 +71,83 @@ class SqliteStorage(SqlStorage):
             return None
         local = self._local
         if getattr(local, "lock_pid", None) != current_pid():
-            local.lock_fd = os.open(self._write_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                local.lock_fd = os.open(self._write_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:  # the folder gone or not writable: a fault like the database's own
+                raise NotReady("unavailable", f"SQLite database {self.path} unavailable: {error}") from error
             local.lock_pid = current_pid()
         return int(local.lock_fd)
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self, write: bool = False) -> sqlite3.Connection:
+        """The calling thread's connection (raises sqlite3.Error or NotReady), reopened for a write if read-only."""
         local = self._local
-        if getattr(local, "pid", None) != current_pid():
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                         timeout=self.busy_timeout_ms / 1000)
+        if getattr(local, "pid", None) == current_pid():
+            if not (write and local.read_only):
+                connection = local.connection
+                assert isinstance(connection, sqlite3.Connection)
+                return connection
+            self.drop_connection()  # opened while the file was not writable: perhaps it is now
+        connection = _open_existing(self.path, self.busy_timeout_ms / 1000)
+        try:
             for pragma in _PRAGMAS:
                 connection.execute(pragma)
             connection.execute(f"PRAGMA synchronous={self.synchronous}")
             connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-            local.connection, local.pid = connection, current_pid()
-        connection = local.connection
-        assert isinstance(connection, sqlite3.Connection)
+            if self.watch is not None:
+                self.watch.opened()
+            self.schema.ensure()
+        except BaseException:
+            connection.close()
+            raise
+        local.read_only = self.path != ":memory:" and not os.access(self.path, os.W_OK)
+        local.connection, local.pid = connection, current_pid()
         return connection
+
+    def drop_connection(self) -> None:
+        """Close this thread's connection: the next transaction opens a new one."""
+        local = self._local
+        if getattr(local, "pid", None) == current_pid():
+            with contextlib.suppress(sqlite3.Error):
+                local.connection.close()
+        for name in ("connection", "pid", "read_only"):
+            local.__dict__.pop(name, None)
+
+    def check_ready(self) -> None:
+        """Raise NotReady unless a write would succeed now: the file, its room, both locks (each briefly)."""
+        if self.watch is not None:
+            self.watch.check()
+            problem = file_problem(self.path)
+            if problem is not None:
+                raise problem
+        lock = self._write_lock()
+        if lock is not None and not take_lock(lock, READY_WAIT_SECONDS):
+            raise NotReady("busy", "a write has held the writers' lock for longer than the probe waits")
+        try:
+            connection = self._checked(self._connection, write=True)
+            self._checked(connection.execute, f"PRAGMA busy_timeout={int(READY_WAIT_SECONDS * 1000)}")
+            try:
+                # Takes SQLite's write lock as a writer would, without writing.
+                self._checked(connection.execute, "BEGIN IMMEDIATE")
+                _rollback(connection)
+            finally:
+                with contextlib.suppress(sqlite3.Error):  # dropped meanwhile: the next one gets the setting
+                    connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+        finally:
+            if lock is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _checked(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        """`call(...)`, its SQLite error as NotReady (the connection dropped when it is no longer trusted)."""
+        try:
+            return call(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise self.unavailable(error, reason="busy" if _code(error) in _BUSY else "unavailable") from error
+
+    def unavailable(self, error: sqlite3.Error, reason: str = "unavailable") -> NotReady:
+        """The error as NotReady; a connection that hit a file or disk fault is dropped, so that writes recover."""
+        if _code(error) in _DROP_AFTER:
+            self.drop_connection()
+        return NotReady(reason, f"SQLite database {self.path} unavailable: {error}")
 
     def transaction(self, write: bool = False) -> _Transaction:
         """A transaction; writers queue on a file lock first, then on SQLite's own lock.
@@ -141,8 +219,7 @@ class SqliteStorage(SqlStorage):
     def close(self) -> None:
         """Close this thread's connection and lock file (other threads keep theirs: delivery runs one per lane)."""
         local = self._local
-        if getattr(local, "pid", None) == current_pid():
-            local.connection.close()
+        self.drop_connection()
         if getattr(local, "lock_pid", None) == current_pid():
             os.close(local.lock_fd)
         local.__dict__.clear()
@@ -166,51 +243,57 @@ class _Transaction:
         self.explicit = explicit
 
     def __enter__(self) -> sqlite3.Connection:
-        if self.lock is not None:
-            fcntl.flock(self.lock, fcntl.LOCK_EX)
+        storage = self.storage
+        # Bounded like SQLite's own wait: a stalled writer holding it must cost the others a 503, not a hung worker.
+        if self.lock is not None and not take_lock(self.lock, storage.busy_timeout_ms / 1000):
+            raise NotReady("busy", f"SQLite database {storage.path} unavailable: the writers' lock was held "
+                                   f"for more than {storage.busy_timeout_ms} ms")
         try:
-            self.connection = self.storage._connection()
+            self.connection = storage._connection(write=self.lock is not None)
+            if self.lock is not None and storage.watch is not None:
+                storage.watch.check()  # never acknowledge into a file that is no longer the database
             # Writers already queue on the file lock, so a deferred BEGIN does not risk SQLITE_BUSY
             # between our own processes; anything else writing (migrations) waits on busy_timeout.
             if self.explicit:
                 self.connection.execute("BEGIN")
         except sqlite3.Error as error:
             self._release()
-            raise self._unavailable(error) from error
+            raise storage.unavailable(error) from error
         except BaseException:
             self._release()
             raise
         return self.connection
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        wrote = False
         try:
             if kind is not None:
                 if self.explicit:
                     _rollback(self.connection)
-                if isinstance(error, sqlite3.OperationalError):
-                    raise self._unavailable(error) from error
+                if isinstance(error, sqlite3.OperationalError) or (
+                        isinstance(error, sqlite3.Error) and _code(error) in _DROP_AFTER):
+                    raise self.storage.unavailable(error) from error
                 return
             if not self.explicit:
-                return  # the statement committed itself
+                wrote = True  # the statement committed itself
+                return
             try:
                 self.connection.execute("COMMIT")
+                wrote = True
             except sqlite3.OperationalError as failure:
                 _rollback(self.connection)
-                raise self._unavailable(failure) from failure
+                raise self.storage.unavailable(failure) from failure
             except BaseException:
                 _rollback(self.connection)
                 raise
         finally:
-            self._release()
+            self._release(wrote)
 
-    def _unavailable(self, error: sqlite3.Error) -> StorageUnavailable:
-        return StorageUnavailable(f"SQLite database {self.storage.path} unavailable: {error}")
-
-    def _release(self) -> None:
+    def _release(self, wrote: bool = False) -> None:
         if self.lock is not None:
             fcntl.flock(self.lock, fcntl.LOCK_UN)
             checkpointer = self.storage._checkpointer
-            if checkpointer is not None:
+            if wrote and checkpointer is not None:
                 checkpointer.note_write()
 
 
@@ -222,6 +305,11 @@ def _insert_input(connection: Any, values: tuple[Any, ...]) -> int:
 def _insert_rejection(connection: Any, input_id: int | None, row: tuple[Any, ...]) -> int:
     received_at, *rest = row
     return int(connection.execute(INSERT_REJECTION, (received_at, input_id, *rest)).fetchone()[0])
+
+
+def _code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code of the error (its extended code carries more in the high bits)."""
+    return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
 
 
 def _rollback(connection: sqlite3.Connection) -> None:
@@ -252,7 +340,7 @@ class _Checkpointer:
             self._dirty.set()
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
+        connection: sqlite3.Connection | None = None
         lock = os.open(self.path + ".checkpoint-lock", os.O_RDWR | os.O_CREAT, 0o600)
         while True:
             self._dirty.wait()
@@ -263,6 +351,8 @@ class _Checkpointer:
             except BlockingIOError:
                 continue  # another process is checkpointing
             try:
+                # Opened here, never creating the file: a deleted database must stay visibly gone.
+                connection = connection or _open_existing(self.path, 5)
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error:
                 pass  # busy or gone: the next round, or the autocheckpoint backstop, catches up
