@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,12 @@ headers = st.fixed_dictionaries({}, optional={
     "webhook-signature": header_text,
 })
 paths = st.sampled_from(["/v1/events", "/v1/webhooks/backend", "/v1/webhooks/web", "/v1/webhooks/nope"])
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    """Every refusal kept: the budget for unknown callers (tests/test_refusals.py) would cut this many short."""
+    return make_app(limits={"unauthenticated_rejections": "1000000/minute"})
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -117,7 +117,8 @@ class Pipeline:
             if not self._within_unauthenticated_budget(record):
                 self.metrics.count_rejection_not_kept(reason)
                 return Outcome.of_problem(error)
-            record.body = record.body[:_UNAUTHENTICATED_KEPT_BYTES]
+            if record.source_id is None:  # a known source's refused delivery is kept whole, to replay once fixed
+                record.body = record.body[:_UNAUTHENTICATED_KEPT_BYTES]
         self.metrics.count_rejections(record.source_id or "", reason)
         rejection = RejectionRecord(
             received_at=record.received_at, endpoint=record.endpoint, status=error.status, reason=reason,

@@ -4,8 +4,8 @@ garbage, NULs, on both engines. No 5xx, and every refused input is kept or count
 from __future__ import annotations
 
 import re
-import time
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
