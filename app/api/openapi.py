@@ -228,9 +228,11 @@ def build_openapi(server_url: str) -> dict[str, Any]:
         "responses": {"200": {"description": "Alive.", "content": health}},
     }})
     spec.path(path="/readyz", operations={"get": {
-        "summary": "Readiness: the database answers", "operationId": "readyz",
+        "summary": "Readiness: a write would succeed now", "operationId": "readyz",
+        "description": "Fails when the database does not answer within a second, is read-only, full, deleted or "
+                       "replaced (SQLite), or is not migrated; `reason` says which.",
         "responses": {"200": {"description": "Ready.", "content": health},
-                      "503": {"description": "The database does not answer.", "content": health}},
+                      "503": {"description": "A write would fail; `reason` says why.", "content": health}},
     }})
     spec.path(path="/metrics", operations={"get": {
         "summary": "Prometheus metrics, summed over all worker processes", "operationId": "metrics",
