@@ -8,7 +8,7 @@ closed. The threads (`threads`, 1 by default) then never wait on a client, so th
 one-request-at-a-time model of the sync worker.
 
 Requests gunicorn's parser refuses (bad header bytes, a request line over its limit, too many headers) are
-answered with a problem body (a pixel's with the GIF) instead of gunicorn's HTML page, and kept as rejections
+answered with a problem body (with a pixel's X-Tagway headers) instead of gunicorn's HTML page, and kept as rejections
 within the budget of unknown callers.
 """
 
@@ -157,7 +157,7 @@ class GatewayWorker(ThreadWorker):
             conn.close()
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
-        """A request the parser refuses: a problem body (the GIF for a pixel), the input kept; else gunicorn's."""
+        """A request the parser refuses: a problem body (a pixel's headers too), the input kept; else gunicorn's."""
         if not isinstance(exc, _CLIENT_ERRORS):
             super().handle_error(req, client, addr, exc)
             return

@@ -1,4 +1,4 @@
-"""`/v1/collect`: pixels (always a GIF), chunked payloads, POST with CORS, and replay."""
+"""`/v1/collect`: pixels (a GIF when taken, a problem when refused), chunked payloads, POST with CORS, replay."""
 
 from __future__ import annotations
 
@@ -84,13 +84,14 @@ def test_a_retried_pixel_is_stored_once(gtm_app: Any, gtm_client: FlaskClient) -
     ({"k": GTM_KEY, "d": encoded({"v": 1, "id": "x", "event": "purchase", "data": {"event": "purchase"}})}, 400,
      "invalid-event; commerce: expected present: Purchase events need commerce"),
 ])
-def test_refused_pixels_still_get_the_gif_with_the_reason_and_are_kept(gtm_app: Any, gtm_client: FlaskClient,
-                                                                       query: dict[str, str], status: int,
-                                                                       problem: str) -> None:
+def test_refused_pixels_get_a_problem_not_an_image_with_the_reason_and_are_kept(
+        gtm_app: Any, gtm_client: FlaskClient, query: dict[str, str], status: int, problem: str) -> None:
     response = gtm_client.get("/v1/collect", query_string=query)
     assert response.status_code == status
-    assert response.get_data() == GIF
+    # Not an image, so that the browser's <img> fails and GTM's sendPixel reports the tag as failed.
+    assert response.mimetype == "application/problem+json" and not response.get_data().startswith(b"GIF")
     assert response.headers["X-Tagway-Problem"].startswith(problem)
+    assert response.headers["Cache-Control"].startswith("no-store")
     rejection = gtm_app.extensions["tagway"].storage.get_rejection(int(response.headers["X-Tagway-Rejection"]))
     assert rejection is not None and rejection["endpoint"] == "collect"
     assert GTM_KEY not in rejection["input"]["query"], "the write key is masked in the kept input"

@@ -114,4 +114,5 @@ def test_the_admin_listing_still_answers_get_on_the_events_path(client: FlaskCli
 def test_head_of_a_pixel_is_answered_as_its_get(client: FlaskClient) -> None:
     head, get = client.head("/v1/collect?k=wk_unknown"), client.get("/v1/collect?k=wk_unknown")
     assert head.status_code == get.status_code == 401
-    assert head.headers["Content-Type"] == get.headers["Content-Type"] == "image/gif"
+    assert head.headers["Content-Type"] == get.headers["Content-Type"] == "application/problem+json"
+    assert head.headers["X-Tagway-Problem"] == get.headers["X-Tagway-Problem"]

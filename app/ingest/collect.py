@@ -1,8 +1,10 @@
 """`/v1/collect`: browsers (the GTM web template's sendPixel, or fetch/sendBeacon) and the server template.
 
-GET answers a 1×1 GIF whatever happens — a pixel must get an image — with the real status and, on
-error, an `X-Tagway-Problem` header; the refused input is kept as a rejection like everywhere else.
-POST answers JSON, with CORS for the origins the source allows.
+GET (a pixel) answers a 1×1 GIF when the input is taken (200, or 202 for a chunk), and a problem body
+otherwise: the browser's image load then fails, so that GTM's `sendPixel` calls the tag's failure and
+Tag Assistant shows *Failed* (an `<img>` loads an image body whatever the status). Both carry the
+outcome in `X-Tagway-Result` or `X-Tagway-Problem` / `X-Tagway-Rejection`; the refused input is kept
+like everywhere else. POST answers JSON, with CORS for the origins the source allows.
 """
 
 from __future__ import annotations
@@ -30,17 +32,21 @@ CORS_HEADERS = "Content-Type, Authorization"
 
 
 def handle_collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
-    """A pixel: the payload in the query string; always answered with the GIF."""
+    """A pixel: the payload in the query string; the GIF when taken, a problem body (no image) when refused."""
     received = receive(request, gateway.config.limits, gateway.clock(), with_body=False)
     source = gateway.write_keys.source_for(request.arg("k"))
     record = received.record("collect", source.id if source else None, source.adapter if source else None)
-    outcome = gateway.pipeline.run(record, _collect_get, gateway, received, record, source)
-    headers = {**NO_CACHE, **outcome.headers}
+    return as_pixel_answer(gateway.pipeline.run(record, _collect_get, gateway, received, record, source))
+
+
+def as_pixel_answer(outcome: Outcome) -> Outcome:
+    """The answer to a pixel: never cached, its outcome in headers; the GIF only when the input was taken."""
+    outcome.headers.update(NO_CACHE)
     if outcome.problem:
-        headers.update(problem_headers(outcome.data))
-    else:
-        headers["X-Tagway-Result"] = _result_summary(outcome)
-    return Outcome(outcome.status, GIF, "image/gif", headers)
+        outcome.headers.update(problem_headers(outcome.data))
+        return outcome
+    outcome.headers["X-Tagway-Result"] = _result_summary(outcome)
+    return Outcome(outcome.status, GIF, "image/gif", outcome.headers)
 
 
 def problem_headers(body: dict[str, Any]) -> dict[str, str]:

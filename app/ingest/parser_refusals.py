@@ -2,7 +2,7 @@
 
 The gunicorn worker (`app/workers.py`) calls `refuse_unparsed` with what the parser read of the request: the
 input is kept (within the budget of unknown callers, as nobody is authenticated yet), and the answer is a
-problem body, or the GIF for a pixel.
+problem body, with a pixel's headers on /v1/collect.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from adapters.base import Problem
 from adapters.times import format_time
 from app.gateway import Gateway
-from app.ingest.collect import GIF, NO_CACHE, problem_headers
+from app.ingest.collect import as_pixel_answer
 from app.ingest.outcome import Outcome
 from app.ingest.request import CREDENTIAL_HEADERS, masked_query
 from app.problems import ProblemError
@@ -30,7 +30,7 @@ _EXPECTATION_OF_STATUS = {
 
 def refuse_unparsed(app: Any, status: int, message: str, request: Any, request_line: bytes,
                     remote_addr: str | None) -> Outcome:
-    """Keep what is known of a request the parser refused; the answer to send (a GIF on /v1/collect).
+    """Keep what is known of a request the parser refused; the answer to send (with a pixel's headers on /v1/collect).
 
     `request` is what the parser made of it, if anything; `request_line` its first line as received (maybe cut).
     """
@@ -49,9 +49,7 @@ def refuse_unparsed(app: Any, status: int, message: str, request: Any, request_l
     slug = _SLUG_OF_STATUS.get(status, "malformed-request")
     expectation = _EXPECTATION_OF_STATUS.get(status, "a well-formed HTTP/1.1 request (RFC 9112)")
     outcome = gateway.pipeline.refuse(record, ProblemError(slug, [Problem("request", message, expectation)]))
-    if path != "/v1/collect":
-        return outcome
-    return Outcome(outcome.status, GIF, "image/gif", {**NO_CACHE, **problem_headers(outcome.data)})
+    return as_pixel_answer(outcome) if path == "/v1/collect" else outcome
 
 
 def _read_line(line: bytes) -> tuple[str, str, str]:

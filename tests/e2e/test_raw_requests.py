@@ -75,11 +75,11 @@ def test_requests_the_server_parser_refuses_are_problems_and_kept(gateway: Runni
     assert _kept(gateway, problem["rejectionId"])["reason"] == "malformed"
 
 
-def test_a_pixel_whose_url_is_too_long_still_gets_the_gif(gateway: RunningGateway) -> None:
+def test_a_pixel_whose_url_is_too_long_gets_its_problem_headers(gateway: RunningGateway) -> None:
     long_url = b"/v1/collect?k=" + WRITE_KEY.encode() + b"&d=" + b"A" * 9000
     answered, headers, body = exchange(gateway, b"GET " + long_url + b" HTTP/1.1\r\nHost: gateway\r\n\r\n")
     assert answered == 414
-    assert headers["content-type"] == "image/gif" and body.startswith(b"GIF89a")
+    assert headers["content-type"] == "application/problem+json" and not body.startswith(b"GIF")
     assert headers["x-tagway-problem"].startswith("uri-too-long")
     kept = _kept(gateway, headers["x-tagway-rejection"])
     assert kept["input"]["path"] == "/v1/collect" and kept["reason"] == "malformed"
