@@ -138,6 +138,36 @@ class SqliteStorage(SqlStorage):
         if outbox:
             connection.executemany(INSERT_OUTBOX, outbox)
 
+    def truncate_log(self) -> bool:
+        """Empty the -wal file (a TRUNCATE checkpoint) now if that needs no waiting (done or not).
+
+        The WAL only grows: its pages are reused, never given back, so after a burst or a purge it
+        stays as large as it ever was. Most of the copy is done first by a PASSIVE checkpoint, which
+        waits for nobody; the TRUNCATE then takes the writers' lock only if it is free (and SQLite's
+        without waiting), so the ingestion path queues behind it for a few frames at most. Readers
+        still on the old log, or a writer, make it give up: the next purge tries again.
+        """
+        lock = self._write_lock()
+        if lock is None:
+            return True
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=0)
+        try:
+            connection.execute("PRAGMA busy_timeout=0")
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            try:
+                busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                return int(busy) == 0
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except sqlite3.Error:
+            return False  # locked or gone: the next purge tries again
+        finally:
+            connection.close()
+
     def close(self) -> None:
         """Close this thread's connection and lock file (other threads keep theirs: delivery runs one per lane)."""
         local = self._local
