@@ -68,9 +68,9 @@ class Purger:
     def count(self, now: datetime) -> dict[str, int]:
         """How many rows of each kind a purge now would delete (deleting nothing)."""
         counts: dict[str, int] = {}
+        kinds = {name: self._kind(name, now) for name in KINDS}
         with self.storage.transaction() as connection:
-            for name in KINDS:
-                kind = self._kind(name, now)
+            for name, kind in kinds.items():
                 if kind is None:
                     counts[name] = 0
                     continue

@@ -33,6 +33,11 @@ def sqlite_path(url: str) -> str:
     return url.removeprefix("sqlite:///")
 
 
+def checkpoint_lock_path(path: str) -> str:
+    """The lock file that lets one checkpoint at a time run on the database at `path`."""
+    return path + ".checkpoint-lock"
+
+
 class SqliteStorage(SqlStorage):
     """One connection per process and thread, opened lazily (safe across gunicorn's fork)."""
 
@@ -150,8 +155,11 @@ class SqliteStorage(SqlStorage):
         lock = self._write_lock()
         if lock is None:
             return True
+        # The background checkpointers' lock: one of theirs running now would make this one busy.
+        checkpoints = os.open(checkpoint_lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
         connection = sqlite3.connect(self.path, isolation_level=None, timeout=0)
         try:
+            fcntl.flock(checkpoints, fcntl.LOCK_EX)  # held for one passive checkpoint at most; nobody writes under it
             connection.execute("PRAGMA busy_timeout=0")
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
             try:
@@ -167,6 +175,7 @@ class SqliteStorage(SqlStorage):
             return False  # locked or gone: the next purge tries again
         finally:
             connection.close()
+            os.close(checkpoints)  # releases its lock
 
     def close(self) -> None:
         """Close this thread's connection and lock file (other threads keep theirs: delivery runs one per lane)."""
@@ -283,7 +292,7 @@ class _Checkpointer:
 
     def _run(self) -> None:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
-        lock = os.open(self.path + ".checkpoint-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        lock = os.open(checkpoint_lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
         while True:
             self._dirty.wait()
             time.sleep(self.interval)
