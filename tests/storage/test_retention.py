@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -166,3 +167,19 @@ def test_a_purge_and_a_checkpoint_empty_sqlites_write_ahead_log(tmp_path: Any) -
     assert storage.truncate_log()
     assert os.path.getsize(wal) == 0
     assert event_ids(storage) == set()
+
+
+def test_purges_running_at_once_delete_each_row_once(storage: SqlStorage) -> None:
+    storage.store(None, [record(str(n), OLD) for n in range(40)])
+    results: list[int] = []
+
+    def purge() -> None:
+        results.append(Purger(storage, RetentionSettings(batch_size=3), pause=0).purge(NOW)["events"].deleted)
+        storage.close()
+
+    threads = [threading.Thread(target=purge) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 40 and event_ids(storage) == set()
