@@ -70,7 +70,7 @@ class Gateway:
         """What a delivery worker needs."""
         return WorkerParts(storage=self.storage, destinations=self.destinations, router=self.router,
                            adapters=self.adapters, sources=self.config.sources, checker=self.pipeline.checker,
-                           settings=self.config.delivery, clock=self.clock)
+                           settings=self.config.delivery, clock=self.clock, retention=self.config.retention)
 
     def webhook_url(self, source_id: str) -> str:
         """The URL a provider posts to for this source."""

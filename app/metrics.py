@@ -15,6 +15,7 @@ import threading
 import time
 import weakref
 from bisect import bisect_left
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import (
@@ -26,7 +27,7 @@ from prometheus_client import (
     multiprocess,
     values,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from app.process import current_pid
 
@@ -115,8 +116,8 @@ class Metrics:
         self._lock = threading.Lock()
         self._counts, self._latencies = {}, {}
 
-    def exposition(self, outbox: dict[str, dict[str, int]] | None = None) -> tuple[bytes, str]:
-        """The text exposition (summed over every worker process under gunicorn), with the outbox's rows."""
+    def exposition(self, outbox: OutboxFigures | None = None) -> tuple[bytes, str]:
+        """The text exposition (summed over every worker process under gunicorn), with the outbox's figures."""
         self.flush()
         if os.environ.get(MULTIPROC_ENV):
             registry = CollectorRegistry()
@@ -182,17 +183,33 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(_flush_all)  # a worker that stops writes its last second
 
 
-class _OutboxCollector:
-    """Outbox rows per destination and status, read from the database at scrape time (every process agrees)."""
+@dataclass(frozen=True)
+class OutboxFigures:
+    """What the database says of deliveries at scrape time (the same for every process)."""
 
-    def __init__(self, counts: dict[str, dict[str, int]]) -> None:
-        self.counts = counts
+    open_rows: dict[str, dict[str, int]]
+    """Pending, in-flight and dead rows per destination (counted along an index, never the delivered rows)."""
+    totals: dict[str, dict[str, int]]
+    """Deliveries finished per destination and outcome, kept in a table of their own."""
+
+
+class _OutboxCollector:
+    """The outbox's figures, read from the database at scrape time: every process agrees."""
+
+    def __init__(self, figures: OutboxFigures) -> None:
+        self.figures = figures
 
     def collect(self) -> Any:
-        family = GaugeMetricFamily("tagway_outbox_rows", "Deliveries by destination and status "
-                                   "(pending, inflight, delivered, dead; @enrich is enrichment).",
-                                   labels=["destination", "status"])
-        for destination, statuses in sorted(self.counts.items()):
-            for status, count in statuses.items():
-                family.add_metric([destination, status], count)
-        yield family
+        rows = GaugeMetricFamily("tagway_outbox_rows", "Deliveries waiting or given up, by destination and status "
+                                 "(pending, inflight, dead; @enrich is enrichment).", labels=["destination", "status"])
+        for destination, statuses in sorted(self.figures.open_rows.items()):
+            for status, count in sorted(statuses.items()):
+                rows.add_metric([destination, status], count)
+        yield rows
+        totals = CounterMetricFamily("tagway_deliveries", "Deliveries finished, by destination and outcome "
+                                     "(delivered, dead), counted in the database: the purge keeps them.",
+                                     labels=["destination", "outcome"])
+        for destination, outcomes in sorted(self.figures.totals.items()):
+            for outcome, total in sorted(outcomes.items()):
+                totals.add_metric([destination, outcome], total)
+        yield totals

@@ -173,6 +173,8 @@ EVERY_KEY: dict[str, dict[str, Any]] = {
     "logging": {"level": "DEBUG"},
     "delivery": {"in_process": False, "poll_seconds": 0.5, "claim_size": 50, "lease_seconds": 30.0,
                  "enrich_timeout_seconds": 2.5},
+    "retention": {"events_days": 180, "rejections_days": 14, "inputs_days": 0, "delivered_days": 3,
+                  "dead_days": 60, "batch_size": 200, "interval_minutes": 1.5},
 }
 
 
@@ -320,3 +322,12 @@ def test_the_suite_ignores_the_shells_tagway_variables() -> None:
                                  "TAGWAY_DATABASE_URL": "postgresql://nowhere/tagway"},
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_retention_has_documented_defaults_and_refuses_negative_days(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), ADAPTERS, {"TAGWAY_RETENTION__EVENTS_DAYS": "0"})
+    retention = config.retention
+    assert (retention.events_days, retention.rejections_days, retention.inputs_days, retention.delivered_days,
+            retention.dead_days) == (0, 30, 30, 7, 30), "0 (forever) from the environment, the rest defaults"
+    assert problems(tmp_path, GOOD + "\n[retention]\ndead_days = -1\n") == [
+        "retention.dead_days: Must be greater than or equal to 0 and less than or equal to 36500."]

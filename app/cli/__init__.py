@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from app.cli import adapters_cmd, check_url_cmd, db_cmd, init_cmd, replay_cmd, serve_cmd, sources_cmd, worker_cmd
+from app.cli import (
+    adapters_cmd,
+    check_url_cmd,
+    db_cmd,
+    init_cmd,
+    purge_cmd,
+    replay_cmd,
+    serve_cmd,
+    sources_cmd,
+    worker_cmd,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +27,5 @@ def main(context: click.Context, config_path: str) -> None:
 
 
 for command in (init_cmd.init, serve_cmd.serve, adapters_cmd.adapters, db_cmd.db, check_url_cmd.check_url,
-                replay_cmd.replay, sources_cmd.sources, worker_cmd.worker):
+                replay_cmd.replay, sources_cmd.sources, worker_cmd.worker, purge_cmd.purge):
     main.add_command(command)

@@ -50,6 +50,15 @@ anonymize_ip = false
 # The defaults: 32 KB per event, 512 KB per request, 500 events per batch, JSON depth 32.
 # rate_limit = "100/second"   # per source, unless the source sets its own
 
+[retention]
+# Days each kind of row is kept; the delivery worker deletes older ones every few minutes
+# (0 keeps forever). Pending deliveries and their events are never deleted. The defaults:
+# events_days = 90
+# rejections_days = 30
+# inputs_days = 30        # kept raw requests
+# delivered_days = 7      # delivered outbox rows
+# dead_days = 30          # dead letters
+
 [canonical_url]
 # Tracking parameters (utm_*, gclid, fbclid, ...) are dropped from page.canonicalUrl by default.
 # extra_drop_params = ["ref"]

@@ -113,6 +113,24 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How many days each kind of row is kept before the worker purges it (0: kept forever)."""
+
+    events_days: int = 90
+    rejections_days: int = 30
+    inputs_days: int = 30
+    """Kept raw requests (of refused or cut inputs, or all with keep_accepted_inputs)."""
+    delivered_days: int = 7
+    """Delivered outbox rows."""
+    dead_days: int = 30
+    """Dead letters."""
+    batch_size: int = 1000
+    """Rows deleted per statement: each batch is its own short transaction."""
+    interval_minutes: float = 5.0
+    """How often a worker purges."""
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     """Everything tagway.toml and the TAGWAY_* variables say, validated."""
 
@@ -127,6 +145,7 @@ class GatewayConfig:
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     path: str | None = None
 
     def secrets(self) -> list[str]:

@@ -7,7 +7,14 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
-from app.config.model import AdminSettings, DeliverySettings, Limits, ServerSettings, StorageSettings
+from app.config.model import (
+    AdminSettings,
+    DeliverySettings,
+    Limits,
+    RetentionSettings,
+    ServerSettings,
+    StorageSettings,
+)
 from app.event.canonical_url import DEFAULT_TRACKING_PARAMS, DEFAULT_TRACKING_PREFIXES, CanonicalUrlRules
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -182,6 +189,28 @@ class DeliverySchema(_Strict):
         return DeliverySettings(**data)
 
 
+def _days(default: int, what: str) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(0, 36_500), load_default=default,
+                          metadata={"description": f"days {what} are kept (0: forever)"})
+
+
+class RetentionSchema(_Strict):
+    events_days = _days(RetentionSettings.events_days, "events")
+    rejections_days = _days(RetentionSettings.rejections_days, "rejections")
+    inputs_days = _days(RetentionSettings.inputs_days, "kept raw requests")
+    delivered_days = _days(RetentionSettings.delivered_days, "delivered outbox rows")
+    dead_days = _days(RetentionSettings.dead_days, "dead letters")
+    batch_size = fields.Integer(validate=validate.Range(1, 100_000), load_default=RetentionSettings.batch_size,
+                                metadata={"description": "rows deleted per statement (one short transaction each)"})
+    interval_minutes = fields.Float(validate=validate.Range(0.01, 1440),
+                                    load_default=RetentionSettings.interval_minutes,
+                                    metadata={"description": "how often a delivery worker purges"})
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> RetentionSettings:
+        return RetentionSettings(**data)
+
+
 class TopSchema(_Strict):
     server = fields.Nested(ServerSchema, load_default=lambda: ServerSettings())
     admin = fields.Nested(AdminSchema)  # always there: see admin_table
@@ -194,6 +223,7 @@ class TopSchema(_Strict):
     sources = fields.List(fields.Dict(), load_default=list)
     destinations = fields.List(fields.Dict(), load_default=list)
     delivery = fields.Nested(DeliverySchema, load_default=lambda: DeliverySettings())
+    retention = fields.Nested(RetentionSchema, load_default=lambda: RetentionSettings())
 
     @pre_load
     def admin_table(self, data: Any, **_: Any) -> Any:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ import requests
 
 from adapters.base import Adapter, ApiResponse, Event, PayloadInvalid
 from adapters.times import format_time, parse_time
-from app.config.model import DeliverySettings, SourceConfig
+from app.config.model import DeliverySettings, RetentionSettings, SourceConfig
 from app.delivery.destinations import Attempt, Destination
 from app.delivery.lane import DestinationLane
 from app.delivery.leases import LeaseKeeper, claim_limit
@@ -32,6 +32,7 @@ from app.event.normalize import Arrival
 from app.storage.base import SqlStorage
 from app.storage.outbox import Claimed, DeliveryOutcome
 from app.storage.records import InputRecord, RejectionRecord, StorageUnavailable
+from app.storage.retention import Purger
 
 log = logging.getLogger("tagway.delivery")
 CHUNK_TIMEOUT = timedelta(minutes=10)
@@ -56,6 +57,7 @@ class WorkerParts:
     checker: EventChecker
     settings: DeliverySettings
     clock: Callable[[], datetime]
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
 
 class DeliveryWorker:
@@ -74,6 +76,8 @@ class DeliveryWorker:
                                               parts.settings.enrich_timeout_seconds * MAX_ENRICHMENT_CALLS, 1,
                                               min(parts.settings.claim_size, MAX_ENRICHMENT_CLAIM))
         self._last_chunk_sweep: datetime | None = None
+        self.purger = Purger(parts.storage, parts.retention)
+        self._last_purge: datetime | None = None
         self._failure: Exception | None = None
 
     def run_once(self) -> int:
@@ -83,6 +87,7 @@ class DeliveryWorker:
             with ThreadPoolExecutor(max_workers=max(len(self.lanes), 1), thread_name_prefix="tagway-delivery") as pool:
                 handled += sum(pool.map(self._drain_in_own_thread, self.lanes))
         self._sweep_chunks()
+        self._purge_if_due(threading.Event())
         return handled
 
     def run_forever(self, stop: threading.Event, parent_pid: int | None = None) -> None:
@@ -102,6 +107,7 @@ class DeliveryWorker:
                         break
                     try:
                         self._sweep_chunks()
+                        self._purge_if_due(stop)
                     except StorageUnavailable as error:
                         log.error("storage unavailable; retrying", extra={"error": str(error)})
             finally:
@@ -238,6 +244,21 @@ class DeliveryWorker:
             self.parts.storage.reject(record, RejectionRecord(
                 received_at=lost["firstAt"], endpoint="collect", status=400, reason="payload",
                 problems=[problem], source_id=lost["sourceId"]))
+
+
+    # --- retention -------------------------------------------------------------------------
+
+    def _purge_if_due(self, stop: threading.Event) -> None:
+        """Every `interval_minutes`, delete what is over age (in short batches), then shrink SQLite's log."""
+        now = self.parts.clock()
+        interval = timedelta(minutes=self.parts.retention.interval_minutes)
+        if self._last_purge is not None and now - self._last_purge < interval:
+            return
+        self._last_purge = now
+        purged = {kind: count.deleted for kind, count in self.purger.purge(now, stop).items() if count.deleted}
+        if purged:
+            log.info("purged rows over their retention", extra={"purged": purged})
+        self.parts.storage.truncate_log()
 
 
 def _drain(round_: Round, limit: int) -> int:

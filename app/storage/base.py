@@ -49,6 +49,8 @@ class SqlStorage(OutboxStore, abc.ABC):
     paramstyle = "?"
     schema: SchemaGate
     """Checks, once per process, that no migration is pending before the first write."""
+    skip_locked = ""
+    """What a SELECT of rows to delete ends with, so that concurrent purges skip each other's rows."""
 
     @abc.abstractmethod
     def transaction(self, write: bool = False) -> AbstractContextManager[Any]:
@@ -65,6 +67,10 @@ class SqlStorage(OutboxStore, abc.ABC):
     def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run `statement` once per row."""
         connection.executemany(statement, rows)
+
+    def truncate_log(self) -> bool:
+        """Give back the space of the engine's write-ahead log now if that needs no waiting (done or not)."""
+        return True
 
     # --- writes -----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ lease (paused longer than the lease) cannot overwrite what the worker that took 
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,17 @@ def due_selects(ordered: bool) -> list[str]:
     return [f"SELECT o.id FROM outbox o WHERE o.destination = ? AND {condition}{order} ORDER BY {sort} LIMIT ?"
             for condition, sort in _DUE_KINDS]
 STATUSES = ("pending", "inflight", "delivered", "dead")
+FINAL_STATUSES = ("delivered", "dead")
+OPEN_STATUSES = ("pending", "inflight", "dead")
+"""The statuses /metrics counts rows of: bounded by the backlog and the dead letters' retention."""
+# Each destination in the outbox, read along outbox_due (destination first) one step per destination
+# rather than over every row (a "loose index scan"), then each status counted along the same index.
+_OPEN_COUNTS = (
+    "WITH RECURSIVE d(name) AS (SELECT min(destination) FROM outbox UNION ALL "
+    "SELECT (SELECT min(destination) FROM outbox WHERE destination > d.name) FROM d WHERE d.name IS NOT NULL), "
+    "s(status) AS (" + " UNION ALL ".join(f"SELECT '{status}'" for status in OPEN_STATUSES) + ") "
+    "SELECT d.name, s.status, (SELECT count(*) FROM outbox o WHERE o.destination = d.name AND o.status = s.status) "
+    "FROM d, s WHERE d.name IS NOT NULL")
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,14 @@ class OutboxStore:
 
     def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         raise NotImplementedError
+
+    def executemany_returning(self, connection: Any, statement: str,
+                              rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Run `statement` (with RETURNING) once per row; every row it returned."""
+        returned: list[tuple[Any, ...]] = []
+        for row in rows:
+            returned.extend(connection.execute(statement, row).fetchall())
+        return returned
 
     def claim(self, destination: str, now: str, lease_until: str, limit: int, ordered: bool) -> list[Claimed]:
         """Take up to `limit` due rows of a destination, oldest first, under a new lease of their own."""
@@ -142,13 +162,20 @@ class OutboxStore:
             self._finish(connection, outcomes, now)
 
     def _finish(self, connection: Any, outcomes: Sequence[DeliveryOutcome], now: str) -> None:
-        self.executemany(connection, self.sql(
+        updated = self.executemany_returning(connection, self.sql(
             "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
             "last_error = ?, note = COALESCE(?, note), lease_until = NULL, lease_owner = NULL, updated_at = ?, "
             "delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END "
-            "WHERE id = ? AND (CAST(? AS TEXT) IS NULL OR lease_owner = ?)"),
+            "WHERE id = ? AND (CAST(? AS TEXT) IS NULL OR lease_owner = ?) RETURNING destination, status"),
             [(o.status, o.attempts, o.next_attempt_at, o.error, o.note, now, o.status, now, o.outbox_id,
               o.lease, o.lease) for o in outcomes])
+        # Counted from the rows actually updated: a row another claim took over is counted by that claim.
+        totals = Counter((str(d), str(s)) for d, s in updated if s in FINAL_STATUSES)
+        if totals:
+            self.executemany(connection, self.sql(
+                "INSERT INTO delivery_totals (destination, outcome, total) VALUES (?, ?, ?) "
+                "ON CONFLICT (destination, outcome) DO UPDATE SET total = delivery_totals.total + excluded.total"),
+                [(destination, outcome, count) for (destination, outcome), count in sorted(totals.items())])
 
     def replace_event(self, outcome: DeliveryOutcome, event_seq: int, event: Event | None,
                       destinations: Sequence[str], now: str) -> None:
@@ -174,6 +201,24 @@ class OutboxStore:
         for destination, status, count in rows:
             counts.setdefault(destination, dict.fromkeys(STATUSES, 0))[status] = int(count)
         return counts
+
+    def open_counts(self) -> dict[str, dict[str, int]]:
+        """Pending, in-flight and dead rows per destination, without reading the delivered ones."""
+        with self.transaction() as connection:
+            rows = connection.execute(_OPEN_COUNTS).fetchall()
+        counts: dict[str, dict[str, int]] = {}
+        for destination, status, count in rows:
+            counts.setdefault(destination, {})[status] = int(count)
+        return counts
+
+    def delivery_totals(self) -> dict[str, dict[str, int]]:
+        """Deliveries finished per destination and outcome (delivered, dead), purged rows included."""
+        with self.transaction() as connection:
+            rows = connection.execute("SELECT destination, outcome, total FROM delivery_totals").fetchall()
+        totals: dict[str, dict[str, int]] = {}
+        for destination, outcome, total in rows:
+            totals.setdefault(destination, dict.fromkeys(FINAL_STATUSES, 0))[outcome] = int(total)
+        return totals
 
     def deliveries(self, destination: str | None = None, status: str | None = None, before: int | None = None,
                    limit: int = 50) -> list[dict[str, Any]]:

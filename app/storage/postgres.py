@@ -35,6 +35,7 @@ class PostgresStorage(SqlStorage):
     """One connection per process and thread, opened lazily, reopened after it broke."""
 
     paramstyle = "%s"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str, connect_timeout: int = 5, lock_timeout_ms: int = 5000) -> None:
         self.url = libpq_url(url)
@@ -104,6 +105,17 @@ class PostgresStorage(SqlStorage):
         """Psycopg runs many rows through a cursor (pipelined)."""
         with connection.cursor() as cursor:
             cursor.executemany(statement, rows)
+
+    def executemany_returning(self, connection: Any, statement: str,
+                              rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Pipelined, as executemany, collecting what each run returned."""
+        returned: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, rows, returning=True)
+            while True:
+                returned.extend(cursor.fetchall())
+                if not cursor.nextset():
+                    return returned
 
     def _claim_ids(self, connection: Any, destination: str, now: str, lease_until: str, limit: int,
                    ordered: bool, lease: str) -> list[int]:

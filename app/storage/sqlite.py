@@ -50,6 +50,11 @@ def _open_existing(path: str, timeout: float) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout)
 
 
+def checkpoint_lock_path(path: str) -> str:
+    """The lock file that lets one checkpoint at a time run on the database at `path`."""
+    return path + ".checkpoint-lock"
+
+
 class SqliteStorage(SqlStorage):
     """One connection per process and thread, opened lazily (safe across gunicorn's fork)."""
 
@@ -216,6 +221,40 @@ class SqliteStorage(SqlStorage):
         if outbox:
             connection.executemany(INSERT_OUTBOX, outbox)
 
+    def truncate_log(self) -> bool:
+        """Empty the -wal file (a TRUNCATE checkpoint) now if that needs no waiting (done or not).
+
+        The WAL only grows: its pages are reused, never given back, so after a burst or a purge it
+        stays as large as it ever was. Most of the copy is done first by a PASSIVE checkpoint, which
+        waits for nobody; the TRUNCATE then takes the writers' lock only if it is free (and SQLite's
+        without waiting), so the ingestion path queues behind it for a few frames at most. Readers
+        still on the old log, or a writer, make it give up: the next purge tries again.
+        """
+        lock = self._write_lock()
+        if lock is None:
+            return True
+        # The background checkpointers' lock: one of theirs running now would make this one busy.
+        checkpoints = os.open(checkpoint_lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=0)
+        try:
+            fcntl.flock(checkpoints, fcntl.LOCK_EX)  # held for one passive checkpoint at most; nobody writes under it
+            connection.execute("PRAGMA busy_timeout=0")
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            try:
+                busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                return int(busy) == 0
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except sqlite3.Error:
+            return False  # locked or gone: the next purge tries again
+        finally:
+            connection.close()
+            os.close(checkpoints)  # releases its lock
+
     def close(self) -> None:
         """Close this thread's connection and lock file (other threads keep theirs: delivery runs one per lane)."""
         local = self._local
@@ -341,7 +380,7 @@ class _Checkpointer:
 
     def _run(self) -> None:
         connection: sqlite3.Connection | None = None
-        lock = os.open(self.path + ".checkpoint-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        lock = os.open(checkpoint_lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
         while True:
             self._dirty.wait()
             time.sleep(self.interval)
