@@ -91,6 +91,17 @@ def immutable(*paths: Path, on: bool) -> None:
             subprocess.run(["chattr", "+i" if on else "-i", str(path)], check=True)
 
 
+def recovers_once_writable(url: str, ledger: Ledger, files: tuple[Path, ...]) -> None:
+    """Read-only now (503, the reason on /readyz); writable again: what was refused is taken without a restart."""
+    status, body = readiness(url)
+    assert (status, body["reason"]) == (503, "read-only")
+    immutable(*files, on=False)
+    ledger.resend_refused()
+    for _ in range(3):
+        assert ledger.send().status_code == 200
+    assert readiness(url)[0] == 200
+
+
 def test_a_read_only_file_gives_503_and_writes_recover_without_a_restart(tmp_path: Path) -> None:
     probe = tmp_path / "probe"
     probe.touch()
@@ -112,24 +123,12 @@ def test_a_read_only_file_gives_503_and_writes_recover_without_a_restart(tmp_pat
             assert "could not apply migrations" in running.log()
             for _ in range(3):
                 assert_unavailable(ledger.send())
-            status, body = readiness(running.url)
-            assert (status, body["reason"]) == (503, "read-only")
-            immutable(*files, on=False)
-            ledger.resend_refused()
-            for _ in range(3):
-                assert ledger.send().status_code == 200
-            assert readiness(running.url)[0] == 200
+            recovers_once_writable(running.url, ledger, files)
             # Made read-only while the workers write: the open connections fail, then come back.
             immutable(*files, on=True)
             for _ in range(3):
                 assert_unavailable(ledger.send())
-            status, body = readiness(running.url)
-            assert (status, body["reason"]) == (503, "read-only")
-            immutable(*files, on=False)
-            ledger.resend_refused()
-            for _ in range(3):
-                assert ledger.send().status_code == 200
-            assert readiness(running.url)[0] == 200
+            recovers_once_writable(running.url, ledger, files)
     finally:
         immutable(*files, on=False)
     assert stored_ids(database) == ledger.acknowledged
