@@ -27,6 +27,9 @@ graceful_timeout = 10
 limit_request_line = 8190
 # Requests are read whole before a thread takes them (slow clients), and parser refusals are problems.
 worker_class = "app.workers.GatewayWorker"
+# No connection kept alive after an answer: its next request would wait behind whatever holds this worker's
+# thread (a live view's stream) instead of going to a free worker, as with the sync worker.
+keepalive = 0
 # gunicorn >= 25 opens a control socket at a fixed path; several gateways on one machine would clash.
 control_socket_disable = True
 
@@ -62,7 +65,7 @@ def child_exit(server: Any, worker: Any) -> None:
 SETTINGS: dict[str, Any] = {
     "accesslog": accesslog, "errorlog": errorlog, "timeout": timeout, "graceful_timeout": graceful_timeout,
     "limit_request_line": limit_request_line, "control_socket_disable": control_socket_disable,
-    "worker_class": worker_class,
+    "worker_class": worker_class, "keepalive": keepalive,
     "on_starting": on_starting, "post_worker_init": post_worker_init, "child_exit": child_exit,
 }
 """Every setting above, for `tagway serve` (the Procfile's gunicorn reads them from gunicorn.conf.py)."""

@@ -5,7 +5,9 @@ two workers, and with them `/healthz` and ingestion for everyone. This worker (g
 reads each request whole in its event loop, which holds any number of connections at the cost of a buffer each,
 and hands it to a thread only then; a request not read whole within `REQUEST_READ_SECONDS` is answered 408 and
 closed. The threads (`threads`, 1 by default) then never wait on a client, so the application keeps the
-one-request-at-a-time model of the sync worker.
+one-request-at-a-time model of the sync worker. As the sync worker, it takes no new connection while all its
+threads are busy (a live view's stream holds one for its whole length), so that another worker takes it, and
+it keeps no connection alive after an answer (`keepalive = 0` in the gunicorn settings) for the same reason.
 
 Requests gunicorn's parser refuses (bad header bytes, a request line over its limit, too many headers) are
 answered with a problem body (with a pixel's X-Tagway headers) instead of gunicorn's HTML page, and kept as rejections
@@ -75,8 +77,26 @@ class GatewayWorker(ThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.buffering: deque[TConn] = deque()
+        self.busy = 0
+        """Requests handed to threads and not finished: the worker takes no connection while all are busy."""
         self.serving = threading.local()
         """The connection each thread serves: what `handle_error` knows of a request the parser refused."""
+
+    def enqueue_req(self, conn: TConn) -> None:
+        """Hand a read request to a thread; with every thread busy, stop taking connections."""
+        self.busy += 1
+        super().enqueue_req(conn)
+        self.set_accept_enabled(self.nr_conns < self.worker_connections)
+
+    def finish_request(self, conn: TConn, fs: Any) -> None:
+        """A thread is free again: take connections again."""
+        self.busy -= 1
+        super().finish_request(conn, fs)
+        self.set_accept_enabled(self.nr_conns < self.worker_connections)
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """Take new connections only while a thread is free (the listen queue then goes to another worker)."""
+        super().set_accept_enabled(enabled and self.busy < self.cfg.threads)
 
     def handle(self, conn: TConn) -> Any:
         """Serve a connection in a thread, remembering it for `handle_error`."""
