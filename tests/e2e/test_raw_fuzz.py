@@ -1,20 +1,19 @@
 """A raw-socket fuzz of the real server, beside the schemathesis run: broken framing, huge lengths, chunked
-garbage, NULs, on both engines. No 5xx, and every refused input is kept or counted."""
+garbage, NULs, on both engines. No 5xx, and every refused input is kept."""
 
 from __future__ import annotations
 
 import re
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.metrics import FLUSH_INTERVAL_SECONDS
 from app.storage.migrations import upgrade
 from tests.support.gateway import ADMIN, WRITE_KEY, base_config
 from tests.support.postgres import fresh_database
@@ -39,6 +38,8 @@ SPLICES = [b"\x00", b"\\u0000", b"\r\n", b"\r\n\r\n", b"Content-Length: 18446744
 def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
     directory = tmp_path_factory.mktemp("fuzz")
     config = base_config(directory / "fuzz.db")
+    # Every refusal kept here: the budget for unknown callers is tested in tests/test_refusals.py.
+    config["limits"] = {"unauthenticated_rejections": "1000000/minute"}
     if request.param == "postgresql":
         config["storage"] = {"url": fresh_database(request.getfixturevalue("postgres_url"))}
     upgrade(config["storage"]["url"])
@@ -46,8 +47,8 @@ def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         yield running
 
 
-def exchange(gateway: RunningGateway, raw: bytes) -> int | None:
-    """The status answered to raw bytes (None: the server closed without answering), half-closing after them."""
+def exchange(gateway: RunningGateway, raw: bytes) -> tuple[int | None, bytes]:
+    """The status and body answered to raw bytes (None: closed without answering), half-closing after them."""
     host, port = gateway.url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=20) as connection:
         try:
@@ -62,25 +63,12 @@ def exchange(gateway: RunningGateway, raw: bytes) -> int | None:
         except OSError:
             pass
     status = re.match(rb"HTTP/1\.[01] (\d{3}) ", answer)
-    return int(status[1]) if status else None
+    return (int(status[1]) if status else None), answer.partition(b"\r\n\r\n")[2]
 
 
-def counted(gateway: RunningGateway) -> tuple[int, float, float]:
-    """Kept rejections, refusals counted instead of kept, and requests to paths that are no endpoint, so far."""
-    kept = len(requests.get(f"{gateway.url}/v1/rejections?limit=500", headers=ADMIN, timeout=5).json()["items"])
-    metrics = settled(gateway)
-    not_kept = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                   if line.startswith("tagway_rejections_not_kept_total{"))
-    # A path that is no endpoint at all (a scanner's) is counted, not kept: it is nobody's input.
-    unmatched = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                    if line.startswith("tagway_http_requests_total{") and 'route="<unmatched>"' in line)
-    return kept, not_kept, unmatched
-
-
-def settled(gateway: RunningGateway) -> str:
-    """/metrics once the workers have written their counts (once a second)."""
-    time.sleep(FLUSH_INTERVAL_SECONDS * 1.2)
-    return requests.get(f"{gateway.url}/metrics", timeout=5).text
+def kept_rejections(gateway: RunningGateway) -> int:
+    """How many rejections are kept so far."""
+    return len(requests.get(f"{gateway.url}/v1/rejections?limit=500", headers=ADMIN, timeout=5).json()["items"])
 
 
 @st.composite
@@ -100,14 +88,19 @@ def mangled(draw: st.DrawFn) -> bytes:
 
 
 def test_mangled_requests_get_a_documented_answer_and_refusals_are_kept_or_counted(gateway: RunningGateway) -> None:
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(raw=mangled())
     def check(raw: bytes) -> None:
-        before = counted(gateway)
-        status = exchange(gateway, raw)
+        kept = kept_rejections(gateway)
+        status, body = exchange(gateway, raw)
         assert status is None or status < 500 or status == 501, (status, raw[:200])
-        if status is not None and status >= 400 and status not in (408, 429):
-            assert counted(gateway) != before, f"a refused input ({status}) is kept or counted: {raw[:200]!r}"
+        if status is None or status < 400 or status in (408, 429):
+            return
+        if kept_rejections(gateway) == kept:
+            # Not kept: only a path that is no endpoint at all (a scanner's), answered by the API's own 404,
+            # which /metrics counts under route="<unmatched>".
+            problem = orjson.loads(body)
+            assert status == 404 and "rejectionId" not in problem, f"a refused input is kept: {raw[:200]!r}"
 
     check()
     assert requests.get(f"{gateway.url}/healthz", timeout=5).status_code == 200

@@ -79,6 +79,16 @@ def readiness(url: str) -> tuple[int, dict[str, Any]]:
     return answer.status_code, answer.json()
 
 
+def ready_again(url: str, attempts: int = 50) -> dict[str, Any]:
+    """/readyz until it answers 200 (a checkpoint may hold the lock a moment after a burst of writes); its last body."""
+    for _ in range(attempts):
+        status, body = readiness(url)
+        if status == 200:
+            return body
+        time.sleep(0.1)
+    return body
+
+
 def health(url: str) -> int:
     """/healthz's status, on a new connection."""
     return requests.get(f"{url}/healthz", headers={"Connection": "close"}, timeout=CLIENT_TIMEOUT).status_code

@@ -23,6 +23,7 @@ from tests.reliability.faults import (
     gateway,
     health,
     readiness,
+    ready_again,
     sqlite_config,
     stored_ids,
 )
@@ -201,5 +202,6 @@ def test_a_full_disk_gives_503_and_writes_recover_once_there_is_room(tmp_path: P
         filler.unlink()
         ledger.resend_refused()
         assert ledger.send().status_code == 200
-        assert readiness(running.url)[0] == 200
+        recovered = ready_again(running.url)
+        assert recovered["status"] == "ok", recovered
     assert stored_ids(database) == ledger.acknowledged
