@@ -26,7 +26,8 @@ def _problem_responses(*statuses: int) -> dict[str, Any]:
              409: "Cannot be replayed.",
              413: "Too large; the beginning of the input is kept.", 414: "The request line is too long; kept.",
              415: "Unsupported content type; the input is kept.",
-             429: "Rate limited: retry after the Retry-After header.",
+             429: "Rate limited (a source's rate limit, or too many wrong admin tokens from this address): "
+                  "retry after the Retry-After header.",
              431: "Too many or too large headers; kept.",
              500: "An adapter failed on this input; the input is kept and can be replayed.",
              503: "Storage unavailable: nothing was recorded, retry."}
@@ -109,7 +110,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "parameters": _parameters(schemas.EventListQuery),
             "responses": {"200": {"description": "A page of events, newest first.", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
-                **_problem_responses(400, 401, 503)},
+                **_problem_responses(400, 401, 429, 503)},
         },
     })
     spec.components.security_scheme("writeKeyQuery", {"type": "apiKey", "in": "query", "name": "k",
@@ -124,7 +125,8 @@ def build_openapi(server_url: str) -> dict[str, Any]:
     gif = {"image/gif": {"schema": {"type": "string", "format": "binary"}}}
     pixel_texts = {200: "Acknowledged after commit.", 202: "A chunk of a long payload, kept until all arrive.",
                    400: "Bad input; the input is kept.", 401: "Missing or unknown write key; the input is kept.",
-                   429: "Rate limited: retry after the Retry-After header.",
+                   429: "Rate limited (a source's rate limit, or too many wrong admin tokens from this address): "
+                  "retry after the Retry-After header.",
              431: "Too many or too large headers; kept.",
                    500: "The adapter failed on this input; the input is kept.",
                    503: "Storage unavailable: nothing was recorded, retry."}
@@ -141,9 +143,11 @@ def build_openapi(server_url: str) -> dict[str, Any]:
     spec.path(path="/v1/collect", operations={
         "get": {
             "summary": "A browser event as a pixel (GTM web template's sendPixel)", "operationId": "collectPixel",
-            "description": "Always answered with a 1x1 GIF; the outcome is in the status and the X-Tagway-* headers.",
+            "description": "A 1x1 GIF when the input is taken; a problem body (no image, so that the tag reports a "
+                           "failure) when it is refused; the outcome is also in the X-Tagway-* headers.",
             "security": [{"writeKeyQuery": []}], "parameters": collect_query,
-            "responses": {str(status): {"description": text, "headers": pixel_headers, "content": gif}
+            "responses": {str(status): {"description": text, "headers": pixel_headers,
+                                        "content": gif if status < 300 else _PROBLEM}
                           for status, text in pixel_texts.items()},
         },
         "post": {
@@ -173,7 +177,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
         "parameters": _parameters(schemas.RejectionListQuery),
         "responses": {"200": {"description": "A page of rejections, newest first.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/RejectionPage"}}}},
-            **_problem_responses(400, 401, 503)},
+            **_problem_responses(400, 401, 429, 503)},
     }})
     rejection_id = {"in": "path", "name": "rejection_id", "required": True,
                     "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
@@ -182,14 +186,14 @@ def build_openapi(server_url: str) -> dict[str, Any]:
         "security": [{"adminToken": []}], "parameters": [rejection_id],
         "responses": {"200": {"description": "The rejection.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/RejectionDetail"}}}},
-            **_problem_responses(401, 404, 503)},
+            **_problem_responses(401, 404, 429, 503)},
     }})
     spec.path(path="/v1/rejections/{rejection_id}/replay", operations={"post": {
         "summary": "Replay a kept rejection (admin)", "operationId": "replayRejection",
         "security": [{"adminToken": []}], "parameters": [rejection_id, *_parameters(schemas.ReplayQuery)],
         "responses": {"200": {"description": "The replay ran; `status` and `result` say how it went.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/ReplayResult"}}}},
-            **_problem_responses(400, 401, 404, 409, 503)},
+            **_problem_responses(400, 401, 404, 409, 429, 503)},
     }})
     admin: list[dict[str, list[str]]] = [{"adminToken": []}]
     spec.path(path="/v1/deliveries", operations={"get": {
@@ -197,14 +201,14 @@ def build_openapi(server_url: str) -> dict[str, Any]:
         "operationId": "deliveryOverview", "security": admin,
         "responses": {"200": {"description": "Counts per destination.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/DeliveryOverview"}}}},
-            **_problem_responses(401, 503)},
+            **_problem_responses(401, 429, 503)},
     }})
     spec.path(path="/v1/deliveries/items", operations={"get": {
         "summary": "Deliveries, newest first; status=dead lists dead letters with their last error (admin)",
         "operationId": "listDeliveries", "security": admin, "parameters": _parameters(schemas.DeliveryItemsQuery),
         "responses": {"200": {"description": "A page of deliveries.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/DeliveryPage"}}}},
-            **_problem_responses(400, 401, 503)},
+            **_problem_responses(400, 401, 429, 503)},
     }})
     spec.path(path="/v1/deliveries/replay", operations={"post": {
         "summary": "Queue deliveries again: dead letters, or delivered ones too (admin)",
@@ -212,7 +216,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
         "requestBody": {"required": False, "content": {"application/json": {"schema": schemas.DeliveryReplaySchema}}},
         "responses": {"200": {"description": "How many were queued again.", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Requeued"}}}},
-            **_problem_responses(400, 401, 503)},
+            **_problem_responses(400, 401, 429, 503)},
     }})
     spec.path(path="/v1/schema/event", operations={"get": {
         "summary": "The canonical event JSON Schema (draft 2020-12)", "operationId": "getEventSchema",
