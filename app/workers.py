@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 from collections import deque
+from concurrent import futures
 from functools import partial
 from typing import Any
 
@@ -83,8 +84,18 @@ class GatewayWorker(ThreadWorker):
         """The connection each thread serves: what `handle_error` knows of a request the parser refused."""
 
     def enqueue_req(self, conn: TConn) -> None:
-        """Hand a read request to a thread; with every thread busy, stop taking connections."""
+        """Hand a read request to a thread; with every thread busy, stop taking connections.
+
+        With one thread, the event loop answers the request itself: a request read whole takes no time to wait for,
+        and handing it to a pool and back costs as much as a small request (the loop takes no connection meanwhile,
+        as it would not with its one thread busy).
+        """
         self.busy += 1
+        if self.cfg.threads == 1:
+            done: futures.Future[Any] = futures.Future()
+            done.set_result(self.handle(conn))
+            self.finish_request(conn, done)
+            return
         super().enqueue_req(conn)
         self.set_accept_enabled(self.nr_conns < self.worker_connections)
 

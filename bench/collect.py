@@ -140,7 +140,7 @@ def main() -> None:
                                         (gateway_url, lambda n: pixel_script("/v1/collect", n % 100)),
                                         args.rounds, args.seconds, args.connections)
         stored = count_events(Path(tmp) / "bench.db")
-    print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
+    print(f"\ngunicorn: {settings.workers} workers, {settings.worker_class}; wrk {args.connections} connections, "
           f"{args.seconds}s x {args.rounds} rounds (medians); {inputs_kept(args)}")
     comparison.report("no-op Flask endpoint (same URL)", "GET /v1/collect pixel, durable", "ratio pixel / no-op",
                       ">= 70%")

@@ -209,8 +209,8 @@ def main() -> None:
             return
         with postgres_server(free_port(), durable=True) as server_url:
             comparison = ingest_rounds(directory, server_url, args)
-    print(f"\nsingle-event ingest, gunicorn {args.gunicorn_workers} sync workers, wrk {args.connections} connections, "
-          f"{args.seconds}s x {args.rounds} rounds (medians)")
+    print(f"\nsingle-event ingest, gunicorn {args.gunicorn_workers} gateway workers, "
+          f"wrk {args.connections} connections, {args.seconds}s x {args.rounds} rounds (medians)")
     comparison.report("POST /v1/events on SQLite", "POST /v1/events on PostgreSQL", "ratio PostgreSQL / SQLite",
                       ">= 50%")
 

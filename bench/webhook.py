@@ -53,7 +53,7 @@ def main() -> None:
                                                                run_id=uuid.uuid4().hex[:8])),
                 args.rounds, args.seconds, args.connections)
         stored = count_events(Path(tmp) / "bench.db")
-    print(f"\ngunicorn: {settings.workers} sync workers; wrk {args.connections} connections, "
+    print(f"\ngunicorn: {settings.workers} workers, {settings.worker_class}; wrk {args.connections} connections, "
           f"{args.seconds}s x {args.rounds} rounds (medians); body {len(body)} bytes; "
           f"{inputs_kept(args)}")
     comparison.report("no-op Flask endpoint", "Shopify orders/create webhook", "ratio webhook / no-op", ">= 60%")
