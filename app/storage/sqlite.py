@@ -235,7 +235,11 @@ class SqliteStorage(SqlStorage):
             return True
         # The background checkpointers' lock: one of theirs running now would make this one busy.
         checkpoints = os.open(checkpoint_lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
-        connection = sqlite3.connect(self.path, isolation_level=None, timeout=0)
+        try:
+            connection = _open_existing(self.path, 0)  # never recreates a deleted database file
+        except sqlite3.Error:
+            os.close(checkpoints)
+            return False
         try:
             fcntl.flock(checkpoints, fcntl.LOCK_EX)  # held for one passive checkpoint at most; nobody writes under it
             connection.execute("PRAGMA busy_timeout=0")
