@@ -93,7 +93,11 @@ class GatewayWorker(ThreadWorker):
         self.busy += 1
         if self.cfg.threads == 1:
             done: futures.Future[Any] = futures.Future()
-            done.set_result(self.handle(conn))
+            try:
+                done.set_result(self.handle(conn))
+            except Exception as error:  # the event loop must outlive any request: it holds every other connection
+                self.log.exception("Error handling request in the event loop")
+                done.set_exception(error)
             self.finish_request(conn, done)
             return
         super().enqueue_req(conn)
@@ -197,8 +201,17 @@ class GatewayWorker(ThreadWorker):
         from app.ingest.parser_refusals import refuse_unparsed  # local: this module loads before the app
 
         conn = getattr(self.serving, "conn", None)
-        outcome = refuse_unparsed(self.wsgi, status, str(exc)[:200], req or getattr(exc, "req", None),
-                                  getattr(conn, "request_line", b""), (addr or ("",))[0])
+        request = req if req is not None else getattr(exc, "req", None)
+        if not hasattr(request, "method"):  # some errors carry the raw line as `req`, not a parsed request
+            request = None
+        try:
+            outcome = refuse_unparsed(self.wsgi, status, str(exc)[:200], request, getattr(conn, "request_line", b""),
+                                      (addr or ("",))[0])
+        except Exception:  # keeping it failed (storage down): the client still gets its answer
+            self.log.exception("Could not keep a request the parser refused")
+            _write_quietly(client, _problem_response(status, reason, "malformed-request", "request",
+                                                     "a well-formed HTTP/1.1 request (RFC 9112)"))
+            return
         _write_quietly(client, _http(outcome.status, reason, outcome.content_type, outcome.encoded(),
                                      outcome.headers))
 

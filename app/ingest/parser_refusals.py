@@ -40,12 +40,12 @@ def refuse_unparsed(app: Any, status: int, message: str, request: Any, request_l
     if request is not None:
         method, path = str(request.method or method), str(request.path or path)
         query = str(request.query or query)
-    headers = {str(name).title(): str(value) for name, value in getattr(request, "headers", None) or ()
+    headers = {_text(name).title(): _text(value) for name, value in getattr(request, "headers", None) or ()
                if str(name).lower() not in CREDENTIAL_HEADERS}
     record = InputRecord(
-        received_at=format_time(gateway.clock()), endpoint="unparsed", method=method[:16],
-        path=path.replace("\x00", "\ufffd")[:2048], body=b"", body_size=0, source_id=None, adapter=None,
-        query=masked_query(query.replace("\x00", "\ufffd")[:2048]), headers=headers, remote_addr=remote_addr)
+        received_at=format_time(gateway.clock()), endpoint="unparsed", method=_text(method)[:16],
+        path=_text(path)[:2048], body=b"", body_size=0, source_id=None, adapter=None,
+        query=masked_query(_text(query)[:2048]), headers=headers, remote_addr=remote_addr)
     slug = _SLUG_OF_STATUS.get(status, "malformed-request")
     expectation = _EXPECTATION_OF_STATUS.get(status, "a well-formed HTTP/1.1 request (RFC 9112)")
     outcome = gateway.pipeline.refuse(record, ProblemError(slug, [Problem("request", message, expectation)]))
@@ -58,3 +58,8 @@ def _read_line(line: bytes) -> tuple[str, str, str]:
     target = rest.rsplit(" HTTP/", 1)[0] if " HTTP/" in rest else rest
     path, _, query = target.partition("?")
     return method, path, query
+
+
+def _text(value: object) -> str:
+    """Text PostgreSQL can keep: whatever the parser refused may hold NULs."""
+    return str(value).replace("\x00", "\ufffd")

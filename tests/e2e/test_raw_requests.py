@@ -62,6 +62,8 @@ def _kept(gateway: RunningGateway, rejection_id: str | int) -> dict:  # type: ig
 @pytest.mark.parametrize("request_bytes, status, slug", [
     (b"POST /v1/events HTTP/1.1\r\nHost: gateway\r\nX-Bad\x01Name: 1\r\nContent-Length: 2\r\n\r\n{}",
      400, "malformed-request"),
+    (b"\x00POST /v1/events HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\n\r\n{}", 400, "malformed-request"),
+    (b"GET v1/collect?k=x&d=eyJ9 HTTP/1.1\r\nHost: gateway\r\n\r\n", 400, "malformed-request"),
     (b"POST /v1/webhooks/backend HTTP/1.1\r\nHost: gateway\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(120))
      + b"Content-Length: 2\r\n\r\n{}", 431, "headers-too-large"),
 ])
