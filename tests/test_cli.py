@@ -214,6 +214,9 @@ def test_serve_starts_from_the_environment_alone(tmp_path: Path) -> None:
     assert database.exists() and list(empty.iterdir()) == [], "the database is where the variable says"
     log = (tmp_path / "serve.log").read_text()
     assert '"level": "DEBUG", "logger": "tagway.http", "message": "request"' in log, "the level reaches the workers"
+    # The default public URL is this machine's: fine for a first try, and said so with how to fix it.
+    assert "warning: the public URL http://127.0.0.1:8000 is this machine's own address" in log
+    assert "console: http://127.0.0.1:8000/console" in log
     worker = subprocess.run([TAGWAY, "worker", "--once"], cwd=empty, env={**os.environ, **environment},
                             capture_output=True, text=True, timeout=60, check=False)
     assert worker.returncode == 0 and "handled 0 outbox rows" in worker.stdout, worker.stderr

@@ -14,6 +14,7 @@ import click
 
 from app.cli.common import config_source, load_or_exit
 from app.cli.worker_cmd import PARENT_ENV
+from app.config.public_address import public_url_problem
 
 
 @click.command()
@@ -44,6 +45,10 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
         **gunicorn_conf.SETTINGS,
     }
     click.echo(f"tagway listening on http://{options['bind']} (public URL {server.public_url})", err=True)
+    click.echo(f"console: {server.public_url.rstrip('/')}/console", err=True)
+    problem = public_url_problem(server.public_url)
+    if problem:  # fine for a first try on this machine; the URLs the console and `sources add` print won't work
+        click.secho(f"warning: {problem}", err=True, fg="yellow")
     supervisor = WorkerSupervisor(source) if config.delivery.in_process else None
     if supervisor is not None:
         supervisor.start()

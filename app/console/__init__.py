@@ -11,8 +11,10 @@ from typing import Any
 from flask import Blueprint, g, redirect, url_for
 from werkzeug.wrappers import Response
 
+from app.config.public_address import public_url_problem
 from app.console import checker, deliveries, details, guard, live, login, sources
 from app.console.auth import CSRF_FIELD, CSRF_HEADER
+from app.gateway import current_gateway
 
 blueprint = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                       static_folder="static")
@@ -31,5 +33,7 @@ def index() -> Response:
 def _session() -> dict[str, Any]:
     """The CSRF token of this session, for forms (hidden field) and scripts (meta tag); whether signed in."""
     current = g.get("console_session")
+    signed_in = guard.signed_in()
+    address_problem = public_url_problem(current_gateway().config.server.public_url) if signed_in else None
     return {"csrf_token": current.csrf if current is not None else "", "csrf_field": CSRF_FIELD,
-            "csrf_header": CSRF_HEADER, "signed_in": guard.signed_in()}
+            "csrf_header": CSRF_HEADER, "signed_in": signed_in, "public_url_problem": address_problem}

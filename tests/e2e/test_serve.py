@@ -100,3 +100,9 @@ def test_logs_are_json_and_never_carry_secrets(gateway: RunningGateway) -> None:
         assert secret not in log
     ours = [line for line in log.splitlines() if '"logger": "tagway' in line]
     assert ours and all(re.match(r'^\{"time": ', line) for line in ours)
+
+
+def test_the_start_up_banner_names_the_console_and_no_address_problem(gateway: RunningGateway) -> None:
+    log = gateway.log()
+    assert "console: https://gateway.example.com/console" in log
+    assert "warning: the public URL" not in log
