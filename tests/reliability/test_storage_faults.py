@@ -160,10 +160,10 @@ def test_a_deleted_or_replaced_file_is_noticed_and_nothing_more_is_acknowledged(
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MB tmpfs: room for the database, and a full disk on demand."""
+    """A 16 MB tmpfs: room for the database and its write-ahead log, and a full disk on demand."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if not can_run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)):
+    if not can_run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)):
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     try:
         yield disk
