@@ -24,6 +24,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "signature-invalid": (401, "The webhook signature does not verify"),
     "not-found": (404, "No such resource"),
     "method-not-allowed": (405, "Method not allowed"),
+    "request-timeout": (408, "The request was not sent whole in time"),
     "not-replayable": (409, "This rejection cannot be replayed"),
     "too-large": (413, "The request is too large"),
     "uri-too-long": (414, "The request line is too long"),

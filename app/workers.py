@@ -24,11 +24,15 @@ import time
 from collections import deque
 from concurrent import futures
 from functools import partial
+from http import HTTPStatus
 from typing import Any
 
-import orjson
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from adapters.base import Problem
+from app.ingest.outcome import Outcome
+from app.problems import ProblemError
 
 REQUEST_READ_SECONDS = 10.0
 """How long a client may take to send its whole request (headers and body)."""
@@ -37,11 +41,10 @@ MAX_BUFFERED_BYTES = 2 * 1024 * 1024
 _RECEIVE_BYTES = 65536
 _KEPT_REQUEST_LINE = 2048
 _STATUS_OF = {
-    http_errors.LimitRequestLine: (414, "URI Too Long"),
-    http_errors.LimitRequestHeaders: (431, "Request Header Fields Too Large"),
-    http_errors.UnsupportedTransferCoding: (501, "Not Implemented"),
-    http_errors.ExpectationFailed: (417, "Expectation Failed"),
-    http_errors.ForbiddenProxyRequest: (403, "Forbidden"),
+    http_errors.LimitRequestLine: 414,
+    http_errors.LimitRequestHeaders: 431,
+    http_errors.UnsupportedTransferCoding: 501,
+    http_errors.ExpectationFailed: 417,
 }
 _CLIENT_ERRORS = (
     http_errors.InvalidRequestLine, http_errors.InvalidRequestMethod, http_errors.InvalidHTTPVersion,
@@ -185,9 +188,8 @@ class GatewayWorker(ThreadWorker):
             conn = self.buffering[0]
             self._stop_buffering(conn)
             if conn.inbox:  # a client that sent nothing is only closed, as a kept-alive connection would be
-                _write_quietly(conn.sock, _problem_response(408, "Request Timeout", "request-timeout",
-                                                            "request", f"a whole request within "
-                                                            f"{REQUEST_READ_SECONDS:g} seconds"))
+                _write_quietly(conn.sock, _problem_http(ProblemError("request-timeout", [Problem(
+                    "request", None, f"a whole request within {REQUEST_READ_SECONDS:g} seconds")])))
             self.nr_conns -= 1
             conn.close()
 
@@ -196,9 +198,9 @@ class GatewayWorker(ThreadWorker):
         if not isinstance(exc, _CLIENT_ERRORS):
             super().handle_error(req, client, addr, exc)
             return
-        status, reason = next((s for kind, s in _STATUS_OF.items() if isinstance(exc, kind)), (400, "Bad Request"))
+        status = next((s for kind, s in _STATUS_OF.items() if isinstance(exc, kind)), 400)
         self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
-        from app.ingest.parser_refusals import refuse_unparsed  # local: this module loads before the app
+        from app.ingest.parser_refusals import parser_problem, refuse_unparsed  # local: loads before the app
 
         conn = getattr(self.serving, "conn", None)
         request = req if req is not None else getattr(exc, "req", None)
@@ -209,22 +211,22 @@ class GatewayWorker(ThreadWorker):
                                       (addr or ("",))[0])
         except Exception:  # keeping it failed (storage down): the client still gets its answer
             self.log.exception("Could not keep a request the parser refused")
-            _write_quietly(client, _problem_response(status, reason, "malformed-request", "request",
-                                                     "a well-formed HTTP/1.1 request (RFC 9112)"))
+            _write_quietly(client, _problem_http(parser_problem(status, str(exc)[:200])))
             return
-        _write_quietly(client, _http(outcome.status, reason, outcome.content_type, outcome.encoded(),
-                                     outcome.headers))
+        _write_quietly(client, _http(outcome))
 
 
-def _problem_response(status: int, reason: str, slug: str, field: str, expectation: str) -> bytes:
-    body = orjson.dumps({"type": f"urn:tagway:problem:{slug}", "title": reason, "status": status,
-                         "errors": [{"field": field, "value": None, "expectation": expectation}]})
-    return _http(status, reason, "application/problem+json", body, {})
+def _problem_http(error: ProblemError) -> bytes:
+    """A problem answered straight on the socket."""
+    return _http(Outcome.of_problem(error))
 
 
-def _http(status: int, reason: str, content_type: str, body: bytes, headers: dict[str, str]) -> bytes:
-    lines = [f"HTTP/1.1 {status} {reason}", "Connection: close", f"Content-Type: {content_type}",
-             f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+def _http(outcome: Outcome) -> bytes:
+    """An outcome as the bytes of an HTTP/1.1 answer that closes the connection."""
+    body = outcome.encoded()
+    lines = [f"HTTP/1.1 {outcome.status} {HTTPStatus(outcome.status).phrase}", "Connection: close",
+             f"Content-Type: {outcome.content_type}", f"Content-Length: {len(body)}",
+             *(f"{k}: {v}" for k, v in outcome.headers.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 

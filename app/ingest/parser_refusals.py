@@ -11,6 +11,7 @@ from typing import Any
 
 from adapters.base import Problem
 from adapters.times import format_time
+from app.event.check import without_nul
 from app.gateway import Gateway
 from app.ingest.collect import as_pixel_answer
 from app.ingest.outcome import Outcome
@@ -46,10 +47,15 @@ def refuse_unparsed(app: Any, status: int, message: str, request: Any, request_l
         received_at=format_time(gateway.clock()), endpoint="unparsed", method=_text(method)[:16],
         path=_text(path)[:2048], body=b"", body_size=0, source_id=None, adapter=None,
         query=masked_query(_text(query)[:2048]), headers=headers, remote_addr=remote_addr)
+    outcome = gateway.pipeline.refuse(record, parser_problem(status, message))
+    return as_pixel_answer(outcome) if path == "/v1/collect" else outcome
+
+
+def parser_problem(status: int, message: str) -> ProblemError:
+    """The problem of a request the parser refused with `status`, its message as the value."""
     slug = _SLUG_OF_STATUS.get(status, "malformed-request")
     expectation = _EXPECTATION_OF_STATUS.get(status, "a well-formed HTTP/1.1 request (RFC 9112)")
-    outcome = gateway.pipeline.refuse(record, ProblemError(slug, [Problem("request", message, expectation)]))
-    return as_pixel_answer(outcome) if path == "/v1/collect" else outcome
+    return ProblemError(slug, [Problem("request", message, expectation)])
 
 
 def _read_line(line: bytes) -> tuple[str, str, str]:
@@ -62,4 +68,4 @@ def _read_line(line: bytes) -> tuple[str, str, str]:
 
 def _text(value: object) -> str:
     """Text PostgreSQL can keep: whatever the parser refused may hold NULs."""
-    return str(value).replace("\x00", "\ufffd")
+    return str(without_nul(str(value)))

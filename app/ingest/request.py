@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 from adapters.base import Headers, InboundRequest
 from adapters.times import format_time
 from app.config.model import Limits
+from app.event.check import without_nul
 from app.storage.records import InputRecord
 
 # Credentials never reach the database: these headers are dropped, these query parameters masked.
@@ -72,7 +73,7 @@ class WsgiRequest:
         path = environ.get("PATH_INFO", "")
         self.path = "/" + (path if path.isascii() else path.encode("latin-1").decode("utf-8", "replace")).lstrip("/")
         if "\x00" in self.path:  # %00 in the URL: kept as text, which PostgreSQL cannot hold with a NUL
-            self.path = self.path.replace("\x00", "\ufffd")
+            self.path = without_nul(self.path)
         self.query_string: str = environ.get("QUERY_STRING", "")
         self.args = query_parameters(self.query_string)
         """The query parameters, each with all its values in order (blank values kept)."""
