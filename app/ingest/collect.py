@@ -18,9 +18,15 @@ from adapters.base import Problem
 from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.ingest.events import refuse_unreadable_body
 from app.ingest.outcome import Outcome
-from app.ingest.request import Received, WsgiRequest, masked_query, query_parameters, receive
+from app.ingest.request import (
+    Received,
+    WsgiRequest,
+    masked_query,
+    query_parameters,
+    receive,
+    refuse_unreadable_body,
+)
 from app.problems import ProblemError
 from app.storage.records import InputRecord
 

@@ -7,7 +7,7 @@ from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
 from app.ingest.outcome import Outcome
-from app.ingest.request import Received, WsgiRequest, receive
+from app.ingest.request import Received, WsgiRequest, receive, refuse_unreadable_body
 from app.problems import ProblemError
 from app.storage.records import InputRecord
 
@@ -31,14 +31,3 @@ def _ingest(gateway: Gateway, received: Received, record: InputRecord, source: S
     refuse_unreadable_body(received)
     return gateway.pipeline.events_api(received.inbound(), record, source, adapter)
 
-
-def refuse_unreadable_body(received: Received) -> None:
-    """Refuse a body that could not be read whole, or is over the request limit (its beginning is kept)."""
-    if received.body.unreadable:
-        raise ProblemError("invalid-body", [Problem(
-            "body", received.body.unreadable, "a body framed as HTTP/1.1 says: a Content-Length the body matches, "
-            "or valid chunked transfer encoding")])
-    if received.body.too_large:
-        raise ProblemError("too-large", [Problem(
-            "body", f"<{received.body.size} bytes>",
-            f"a body of at most {received.limits.max_request_bytes} bytes; split the batch")])

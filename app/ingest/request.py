@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from adapters.base import Headers, InboundRequest
+from adapters.base import Headers, InboundRequest, Problem
 from adapters.times import format_time
 from app.config.model import Limits
 from app.event.check import without_nul
+from app.problems import ProblemError
 from app.storage.records import InputRecord
 
 # Credentials never reach the database: these headers are dropped, these query parameters masked.
@@ -212,3 +213,15 @@ def receive(request: WsgiRequest, limits: Limits, at: datetime, *, with_body: bo
     """Read the request's headers and (unless `with_body` is False: a pixel's GET) its body within the limits."""
     body = read_body(request, limits) if with_body else NO_BODY
     return Received(request, request_headers(request), body, at, limits)
+
+
+def refuse_unreadable_body(received: Received) -> None:
+    """Refuse a body that could not be read whole, or is over the request limit (its beginning is kept)."""
+    if received.body.unreadable:
+        raise ProblemError("invalid-body", [Problem(
+            "body", received.body.unreadable, "a body framed as HTTP/1.1 says: a Content-Length the body matches, "
+            "or valid chunked transfer encoding")])
+    if received.body.too_large:
+        raise ProblemError("too-large", [Problem(
+            "body", f"<{received.body.size} bytes>",
+            f"a body of at most {received.limits.max_request_bytes} bytes; split the batch")])

@@ -5,9 +5,8 @@ from __future__ import annotations
 from adapters.base import Adapter, Problem
 from app.config.model import SourceConfig
 from app.gateway import Gateway
-from app.ingest.events import refuse_unreadable_body
 from app.ingest.outcome import Outcome
-from app.ingest.request import Received, WsgiRequest, receive
+from app.ingest.request import Received, WsgiRequest, receive, refuse_unreadable_body
 from app.problems import ProblemError
 from app.storage.records import InputRecord
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from adapters.testing import FROZEN_NOW as FROZEN_NOW  # re-exported for the tests
-from adapters.testing import Clock
-from app import create_app
-from app.storage.migrations import upgrade
+from adapters.testing import Clock, build_gateway_app
 
 WRITE_KEY = "wk_test_0123456789abcdefghij"
 OTHER_WRITE_KEY = "wk_test_other_0123456789abc"
@@ -35,8 +32,6 @@ def base_config(database: Path) -> dict[str, Any]:
 
 
 def build_app(config: dict[str, Any], clock: Clock | None = None) -> Flask:
-    """A gateway app on the configuration's database, migrated first."""
-    upgrade(config["storage"]["url"])
-    app = create_app(copy.deepcopy(config), clock=clock)
-    app.config["TESTING"] = True
+    """A gateway app on the configuration's database, migrated first (as the contract suite builds one)."""
+    app: Flask = build_gateway_app(config, clock)
     return app
