@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import logging
-import math
-import time
 
 from flask import current_app
 from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
-from app.config.model import GatewayConfig
+from app.ratelimit import RateLimits
 
 log = logging.getLogger("tagway.auth")
 _EXTENSION = "tagway.lockout"
 
 
 class Lockout:
-    """Counts failed admin-token attempts per client address in a moving window (the `limits` library).
+    """Counts failed admin-token attempts per client address in a moving window, with the gateway's rate limits.
 
     Memory storage counts in each process; the `[limits] rate_limit_storage` URI of a Redis or
     Memcached server counts across workers and machines, as the source rate limits do.
     """
 
-    def __init__(self, failures: int, window_seconds: int, storage_uri: str = "memory://") -> None:
+    def __init__(self, failures: int, window_seconds: int, counter: RateLimits) -> None:
         self._item = RateLimitItemPerSecond(failures, window_seconds)
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._counter = counter
 
     @staticmethod
     def _key(address: str | None) -> str:
@@ -34,15 +30,11 @@ class Lockout:
 
     def retry_after(self, address: str | None) -> int | None:
         """Seconds until `address` may try again, or None when it is not locked out."""
-        key = self._key(address)
-        if self._limiter.test(self._item, key):
-            return None
-        reset_at, _remaining = self._limiter.get_window_stats(self._item, key)
-        return max(1, math.ceil(reset_at - time.time()))
+        return self._counter.seconds_until_allowed(self._key(address), self._item)
 
     def record_failure(self, address: str | None, where: str) -> None:
         """Count a wrong admin token from `address` and log it (never the token presented)."""
-        self._limiter.hit(self._item, self._key(address))
+        self._counter.allows(self._key(address), self._item)
         log.warning("wrong admin token", extra={"client": address, "where": where})
 
 
@@ -50,8 +42,8 @@ def current_lockout() -> Lockout:
     """The lockout of the current app, made on first use from its configuration."""
     found = current_app.extensions.get(_EXTENSION)
     if found is None:
-        config: GatewayConfig = current_app.extensions["tagway"].config
+        gateway = current_app.extensions["tagway"]
         found = current_app.extensions.setdefault(_EXTENSION, Lockout(
-            config.admin.lockout_failures, config.admin.lockout_seconds, config.limits.rate_limit_storage))
+            gateway.config.admin.lockout_failures, gateway.config.admin.lockout_seconds, gateway.rate_limits))
     assert isinstance(found, Lockout)
     return found

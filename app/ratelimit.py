@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -19,9 +19,16 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
         self.default = default
 
-    def allows(self, key: str, rate: str) -> bool:
+    def allows(self, key: str, rate: str | RateLimitItem) -> bool:
         """Count one more use of `key`; whether it is within `rate`."""
-        return bool(self._limiter.hit(parse(rate), key))
+        return bool(self._limiter.hit(parse(rate) if isinstance(rate, str) else rate, key))
+
+    def seconds_until_allowed(self, key: str, rate: RateLimitItem) -> int | None:
+        """Seconds until `key` is within `rate` again (without counting a use), or None when it is now."""
+        if self._limiter.test(rate, key):
+            return None
+        reset_at, _remaining = self._limiter.get_window_stats(rate, key)
+        return max(1, math.ceil(reset_at - time.time()))
 
     def check(self, key: str, rate: str | None) -> None:
         """Raise a 429 problem when `key` has used up `rate` (or the default rate)."""
@@ -30,7 +37,6 @@ class RateLimits:
             return
         item = parse(rate)
         if not self._limiter.hit(item, key):
-            reset_at, _remaining = self._limiter.get_window_stats(item, key)
-            retry_after = max(1, math.ceil(reset_at - time.time()))
+            retry_after = self.seconds_until_allowed(key, item) or 1
             raise ProblemError("rate-limited", detail=f"Source {key!r} is limited to {rate}; retry later.",
                                headers={"Retry-After": str(retry_after)})
