@@ -256,6 +256,14 @@ class Adapter(ABC):
         """The steps a shop owner follows in the provider's admin to send to `webhook_url`."""
         return [f"Send POST requests to {webhook_url}."]
 
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
+        """The code a site owner pastes (a browser SDK's snippet, a builder's pixel), filled in; None: no code.
+
+        `tagway sources add` prints it after the setup steps and the console's Sources page shows it
+        with a Copy button, so that the same text reaches the shop owner either way.
+        """
+        return None
+
     # Enrichment, for providers whose webhooks carry only ids: after the event is stored, the
     # gateway makes the adapter's API request and hands the answer back to `enrich`. Both steps
     # are pure, so that they are tested against the provider's documented API responses.

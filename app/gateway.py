@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from adapters.base import Adapter
-from app.auth import WriteKeys
 from app.config.model import GatewayConfig
 from app.delivery.destinations import Destination, build_destination
 from app.delivery.router import Router
@@ -22,6 +21,7 @@ from app.ingest.pipeline import Pipeline
 from app.metrics import Metrics
 from app.ratelimit import RateLimits
 from app.registry import events_api_adapter
+from app.sources import SourceCatalog
 from app.storage import SqlStorage, open_storage
 
 Clock = Callable[[], datetime]
@@ -42,7 +42,7 @@ class Gateway:
     canonicalizer: Canonicalizer
     pipeline: Pipeline
     events_api_adapter: Adapter
-    write_keys: WriteKeys
+    sources: SourceCatalog
     metrics: Metrics
     rate_limits: RateLimits
     clock: Clock
@@ -57,19 +57,20 @@ class Gateway:
         metrics = Metrics()
         checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
         destinations = tuple(build_destination(d) for d in config.destinations.values())
-        router = Router(destinations, adapters, config.sources)
+        sources = SourceCatalog(config.sources)
+        router = Router(destinations, adapters, sources)
         rate_limits = RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit)
         pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs, rate_limits)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
                    pipeline=pipeline, events_api_adapter=events_api_adapter(adapters),
-                   write_keys=WriteKeys(config.sources),
+                   sources=sources,
                    metrics=metrics, rate_limits=rate_limits,
                    clock=clock, destinations=destinations, router=router)
 
     def worker_parts(self) -> WorkerParts:
         """What a delivery worker needs."""
         return WorkerParts(storage=self.storage, destinations=self.destinations, router=self.router,
-                           adapters=self.adapters, sources=self.config.sources, checker=self.pipeline.checker,
+                           adapters=self.adapters, sources=self.sources, checker=self.pipeline.checker,
                            settings=self.config.delivery, clock=self.clock, retention=self.config.retention)
 
     def webhook_url(self, source_id: str) -> str:

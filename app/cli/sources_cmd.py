@@ -84,6 +84,10 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
     click.echo("")
     for number, step in enumerate(adapter.setup_steps(Source(source_id, adapter.name), webhook_url), start=1):
         click.echo(f"{number}. {step}")
+    snippet = adapter.install_snippet(Source(source_id, adapter.name), public, write_key)
+    if snippet:
+        click.echo("\nThe code to paste:\n")
+        click.echo(snippet)
     if variables:
         click.echo("\nThen give the gateway its settings (or write them into tagway.toml):")
         for variable, description in variables.items():

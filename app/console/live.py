@@ -32,7 +32,7 @@ def page() -> str:
     """The live events page (the list itself is filled by live.js)."""
     gateway = current_gateway()
     return render_template("console/live.html", filters=LiveFilters.from_args(request.args),
-                           sources=sorted(gateway.config.sources))
+                           sources=sorted(gateway.sources.all()))
 
 
 @blueprint.get("/api/live/recent")

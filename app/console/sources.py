@@ -66,10 +66,10 @@ def _secret_value(source: SourceConfig, name: str) -> str | None:
 def source_views(gateway: Gateway) -> list[SourceView]:
     """Every configured source with its adapter, URLs, setup steps and activity."""
     config = gateway.config
-    activity = source_activity(gateway.storage, gateway.clock(), list(config.sources))
+    activity = source_activity(gateway.storage, gateway.clock(), list(gateway.sources.all()))
     scrub = Scrubber(config)
     views = []
-    for source in config.sources.values():
+    for source in gateway.sources.all().values():
         adapter = gateway.adapters[source.adapter]
         webhook_url = gateway.webhook_url(source.id)
         steps = [scrub.text(step) for step in adapter.setup_steps(source.as_adapter_source(), webhook_url)]
@@ -89,7 +89,7 @@ def page() -> str:
 @reveals_secret
 def reveal(source_id: str, name: str) -> Response:
     """One secret of a source, on an explicit click (POST with the CSRF token; never cached)."""
-    source = current_gateway().config.sources.get(source_id)
+    source = current_gateway().sources.get(source_id)
     value = None if source is None else _secret_value(source, name)
     if value is None:
         raise ProblemError("not-found", [Problem("secret", f"{source_id}/{name}", "a secret of a configured source")])

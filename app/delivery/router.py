@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.base import Adapter, Event
-from app.config.model import SourceConfig
 from app.delivery.destinations import Destination
+from app.sources.catalog import SourceCatalog
 
 ENRICH = "@enrich"
 """The outbox row of an event whose adapter completes it from the provider's API before delivery."""
@@ -17,7 +17,7 @@ class Router:
     """Maps a stored event to the names of its outbox rows."""
 
     def __init__(self, destinations: Sequence[Destination], adapters: Mapping[str, Adapter],
-                 sources: Mapping[str, SourceConfig]) -> None:
+                 sources: SourceCatalog) -> None:
         self.destinations = [d for d in destinations if d.config.enabled]
         self.adapters = adapters
         self.sources = sources

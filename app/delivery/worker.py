@@ -29,6 +29,7 @@ from app.delivery.policy import RetryPolicy
 from app.delivery.router import ENRICH, Router
 from app.event.check import EventChecker
 from app.event.normalize import Arrival
+from app.sources.catalog import SourceCatalog
 from app.storage.base import SqlStorage
 from app.storage.outbox import Claimed, DeliveryOutcome
 from app.storage.records import InputRecord, RejectionRecord, StorageUnavailable
@@ -53,7 +54,7 @@ class WorkerParts:
     destinations: Sequence[Destination]
     router: Router
     adapters: Mapping[str, Adapter]
-    sources: Mapping[str, SourceConfig]
+    sources: SourceCatalog
     checker: EventChecker
     settings: DeliverySettings
     clock: Callable[[], datetime]

@@ -40,7 +40,7 @@ CORS_HEADERS = "Content-Type, Authorization"
 def handle_collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """A pixel: the payload in the query string; the GIF when taken, a problem body (no image) when refused."""
     received = receive(request, gateway.config.limits, gateway.clock(), with_body=False)
-    source = gateway.write_keys.source_for(request.arg("k"))
+    source = gateway.sources.by_write_key(request.arg("k"))
     record = received.record("collect", source.id if source else None, source.adapter if source else None)
     return as_pixel_answer(gateway.pipeline.run(record, _collect_get, gateway, received, record, source))
 
@@ -87,7 +87,7 @@ def handle_collect_post(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """The payload (or a batch) in the body, for payloads too long for a URL; CORS for allowed origins."""
     received = receive(request, gateway.config.limits, gateway.clock())
     key = request.arg("k") or credential_from_header(received.headers.get("Authorization", ""))
-    source = gateway.write_keys.source_for(key)
+    source = gateway.sources.by_write_key(key)
     record = received.record("collect", source.id if source else None, source.adapter if source else None)
     outcome = gateway.pipeline.run(record, _collect_post, gateway, received, record, source)
     outcome.headers.update(cors_headers(gateway, source, request.header("Origin")))
@@ -102,7 +102,7 @@ def _collect_post(gateway: Gateway, received: Received, record: InputRecord, sou
 
 def handle_collect_preflight(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """CORS preflight of POST /v1/collect (a JSON content type or an Authorization header)."""
-    source = gateway.write_keys.source_for(request.arg("k"))
+    source = gateway.sources.by_write_key(request.arg("k"))
     headers = cors_headers(gateway, source, request.header("Origin"))
     if not headers:
         return Outcome(403, b"", "text/plain; charset=utf-8", {"Vary": "Origin"})
@@ -115,7 +115,7 @@ def cors_headers(gateway: Gateway, source: SourceConfig | None, origin: str | No
     """CORS headers when `origin` is allowed by the source (or, before the source is known, by any source)."""
     if not origin:
         return {}
-    candidates = [source] if source is not None else [s for s in gateway.config.sources.values() if s.enabled]
+    candidates = [source] if source is not None else gateway.sources.enabled()
     if any(origin_allowed(origin, c.allowed_origins) for c in candidates):
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     return {}

@@ -15,7 +15,7 @@ from app.storage.records import InputRecord
 def handle_events(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """Ingest one canonical event or a batch, authenticated by the source's write key."""
     received = receive(request, gateway.config.limits, gateway.clock())
-    source = gateway.write_keys.source_for(credential_from_header(received.headers.get("Authorization", "")))
+    source = gateway.sources.by_write_key(credential_from_header(received.headers.get("Authorization", "")))
     adapter = gateway.events_api_adapter
     record = received.record("events", source.id if source else None, adapter.name)
     return gateway.pipeline.run(record, _ingest, gateway, received, record, source, adapter)

@@ -21,7 +21,7 @@ def replay_rejection(gateway: Gateway, rejection_id: int, source_id: str | None 
     kept = rejection["input"]
     if kept is None:
         raise ProblemError("not-replayable", [Problem("id", rejection_id, "a rejection whose input was kept")])
-    source = gateway.config.sources.get(source_id or rejection["sourceId"] or "")
+    source = gateway.sources.get(source_id or rejection["sourceId"] or "")
     if source is None:
         raise ProblemError("not-replayable", [Problem(
             "source", source_id or rejection["sourceId"],
@@ -41,7 +41,7 @@ def replay_rejection(gateway: Gateway, rejection_id: int, source_id: str | None 
 
 
 def _run(gateway: Gateway, endpoint: str, inbound: InboundRequest, record: InputRecord, source_id: str) -> Outcome:
-    source = gateway.config.sources[source_id]
+    source = gateway.sources.all()[source_id]
     pipeline = gateway.pipeline
     if endpoint == "collect":
         return pipeline.run(record, pipeline.collect, inbound, record, source, gateway.adapters[source.adapter])

@@ -14,7 +14,7 @@ from app.storage.records import InputRecord
 def handle_webhook(gateway: Gateway, request: WsgiRequest, source_id: str) -> Outcome:
     """Receive a provider's webhook for a configured source and run it through its adapter."""
     received = receive(request, gateway.config.limits, gateway.clock())
-    source = gateway.config.sources.get(source_id)
+    source = gateway.sources.get(source_id)
     adapter = gateway.adapters.get(source.adapter) if source else None
     record = received.record("webhook", source.id if source else None, adapter.name if adapter else None)
     return gateway.pipeline.run(record, _ingest, gateway, received, record, source_id, source, adapter)
@@ -23,7 +23,7 @@ def handle_webhook(gateway: Gateway, request: WsgiRequest, source_id: str) -> Ou
 def _ingest(gateway: Gateway, received: Received, record: InputRecord, source_id: str,
             source: SourceConfig | None, adapter: Adapter | None) -> Outcome:
     if source is None or adapter is None or not source.enabled:
-        known = ", ".join(sorted(s for s, c in gateway.config.sources.items() if c.enabled)) or "none"
+        known = ", ".join(sorted(s.id for s in gateway.sources.enabled())) or "none"
         raise ProblemError("not-found", [Problem(
             "source", source_id, f"the id of an enabled source in tagway.toml (enabled: {known})")])
     if not adapter.receives_webhooks:

@@ -104,7 +104,7 @@ def test_sources_show_what_to_paste_and_the_setup_steps_but_no_secret(console: C
     assert "Google Tag Manager (dataLayer)" in shown and "Shop website" in shown
     assert 'value="https://gateway.example.com"' in page.text  # the GTM tag's gateway URL
     assert 'value="https://gateway.example.com/v1/webhooks/backend"' in page.text
-    steps = gateway.adapters["gtm"].setup_steps(gateway.config.sources["gtm"].as_adapter_source(),
+    steps = gateway.adapters["gtm"].setup_steps(gateway.sources.all()["gtm"].as_adapter_source(),
                                                 gateway.webhook_url("gtm"))
     for step in steps:
         assert html.escape(step, quote=False) in page.text.replace("&#34;", '"').replace("&#39;", "'")

@@ -20,6 +20,7 @@ from app.delivery.router import Router
 from app.delivery.worker import DeliveryWorker, WorkerParts
 from app.event.normalize import Arrival
 from app.gateway import Gateway
+from app.sources import SourceCatalog
 from app.storage.records import EventQuery, InputRecord, RejectionQuery
 from tests.support.gateway import ADMIN, WRITE, Clock, base_config, build_app
 from tests.support.receiver import Receiver
@@ -267,7 +268,7 @@ def enrichment_setup(tmp_path: Path, clock: Clock, receiver: Receiver) -> tuple[
     app = app_with(tmp_path, clock, hook(receiver))
     gateway: Gateway = app.extensions["tagway"]
     adapter = EnrichingAdapter()
-    sources = {"shop": SourceConfig(id="shop", adapter="idshop")}
+    sources = SourceCatalog({"shop": SourceConfig(id="shop", adapter="idshop")})
     router = Router(gateway.destinations, {"idshop": adapter}, sources)
     gateway.pipeline.router = router
     parts = WorkerParts(storage=gateway.storage, destinations=gateway.destinations, router=router,
