@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +22,7 @@ from app.metrics import Metrics
 from app.ratelimit import RateLimits
 from app.registry import events_api_adapter
 from app.sources import SourceCatalog
+from app.sources.store import SourceStore
 from app.storage import SqlStorage, open_storage
 
 Clock = Callable[[], datetime]
@@ -50,14 +51,15 @@ class Gateway:
     router: Router
 
     @classmethod
-    def build(cls, config: GatewayConfig, adapters: Mapping[str, Adapter], clock: Clock = utc_now) -> Gateway:
+    def build(cls, config: GatewayConfig, adapters: Mapping[str, Adapter], clock: Clock = utc_now,
+              on_secrets: Callable[[Iterable[str]], None] | None = None) -> Gateway:
         """Wire every part from the configuration."""
         storage = open_storage(config.storage)
         canonicalizer = Canonicalizer(config.canonical_url)
         metrics = Metrics()
         checker = EventChecker(EventValidator(), Normalizer(canonicalizer, config.anonymize_ip), config.limits)
         destinations = tuple(build_destination(d) for d in config.destinations.values())
-        sources = SourceCatalog(config.sources)
+        sources = SourceCatalog(config.sources, SourceStore(storage), adapters, on_secrets=on_secrets)
         router = Router(destinations, adapters, sources)
         rate_limits = RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit)
         pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs, rate_limits)

@@ -36,6 +36,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "internal-error": (500, "The gateway failed to process the request"),
     "unsupported-transfer-coding": (501, "The transfer coding is not supported"),
     "storage-unavailable": (503, "Storage is unavailable; nothing was recorded, retry later"),
+    "source-pending": (503, "The source waits for a setting; the input is kept, retry later"),
 }
 
 

@@ -72,6 +72,21 @@ class SourceConfig:
     allowed_origins: tuple[str, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()
+    """Required settings not given yet, each with why (e.g. the variable that is not set): the source is pending."""
+    managed_by: str = "file"
+    """`file` (tagway.toml or TAGWAY_SOURCES) or `database` (added in the console or with `tagway sources add`)."""
+
+    @property
+    def pending(self) -> bool:
+        """Whether the source waits for a setting (a secret) before it can take input."""
+        return bool(self.missing)
+
+    def secret_values(self) -> list[str]:
+        """Its write key and secret settings, so that logs can scrub them."""
+        values = [self.write_key] if self.write_key else []
+        values.extend(str(self.settings[k]) for k in self.secret_settings if self.settings.get(k))
+        return values
 
     def as_adapter_source(self) -> Source:
         """The view of this source that an adapter receives (made once: every input asks for it)."""
@@ -152,9 +167,7 @@ class GatewayConfig:
         """Every secret value in the configuration, so that logs can scrub them."""
         values = [self.admin_token]
         for source in self.sources.values():
-            if source.write_key:
-                values.append(source.write_key)
-            values.extend(str(source.settings[k]) for k in source.secret_settings if source.settings.get(k))
+            values.extend(source.secret_values())
         for destination in self.destinations.values():
             values.extend(str(destination.settings[k]) for k in destination.secret_settings
                           if destination.settings.get(k))

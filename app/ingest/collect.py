@@ -28,6 +28,7 @@ from app.ingest.request import (
     refuse_unreadable_body,
 )
 from app.problems import ProblemError
+from app.sources.pending import refuse_if_pending
 from app.storage.records import InputRecord
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -137,6 +138,7 @@ def _authorized(gateway: Gateway, record: InputRecord, source: SourceConfig | No
             "k", f"<write key of source {source.id!r}>",
             f"the write key of a source whose adapter takes browser events ({collecting}); "
             f"{source.adapter!r} does not")])
+    refuse_if_pending(source)
     gateway.rate_limits.check(source.id, source.rate_limit)
     return source
 
