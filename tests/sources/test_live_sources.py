@@ -1,0 +1,116 @@
+"""Sources added, completed, changed and deleted while the real gateway runs (gunicorn, two workers): no restart."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.adapters.shopify.signer import signer
+from tests.support.gateway import ADMIN, WRITE, base_config
+from tests.support.server import RunningGateway, serving, write_config
+
+pytestmark = pytest.mark.e2e
+
+TAGWAY = str(Path(sys.executable).parent / "tagway")
+CASES = Path(__file__).resolve().parents[1] / "adapters" / "shopify" / "cases"
+SECRET = "shpss_live_0123456789abcdef"
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[RunningGateway, Path]]:
+    config_path = write_config(tmp_path / "tagway.toml", base_config(tmp_path / "events.db"))
+    with serving(config_path, tmp_path / "serve.log", workers=2) as gateway:
+        yield gateway, config_path
+
+
+def tagway(config_path: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([TAGWAY, "-c", str(config_path), *args], capture_output=True, text=True, timeout=60,
+                            check=False, input=input)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def order_webhook(secret: str) -> tuple[bytes, dict[str, str]]:
+    """The orders/create case's request, signed with `secret` as Shopify signs it."""
+    case = json.loads((CASES / "orders_create.json").read_text())
+    request = case["request"]
+    body = (CASES / request["body_file"]).read_bytes()
+    signed = signer.sign(body, dict(request["headers"]), {"secret": secret})
+    assert signed is not None
+    return signed
+
+
+def until(answer: Callable[[], requests.Response], status: int, timeout: float = 15) -> requests.Response:
+    """Send again until the answer has `status` (as a platform retries), every worker being asked on the way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = answer()
+        if response.status_code == status or time.monotonic() > deadline:
+            return response
+        time.sleep(0.2)
+
+
+def test_a_shopify_source_waits_for_its_secret_while_the_others_run(running: tuple[RunningGateway, Path]) -> None:
+    gateway, config_path = running
+    added = tagway(config_path, "sources", "add", "shopify", "--id", "shop")
+    assert "Pending: it waits for secret" in added.stdout
+    body, headers = order_webhook(SECRET)
+    url = f"{gateway.url}/v1/webhooks/shop"
+
+    waiting = until(lambda: requests.post(url, data=body, headers=headers, timeout=5), 503)
+    assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "60"
+    problem = waiting.json()
+    assert problem["type"] == "urn:tagway:problem:source-pending" and problem["errors"][0]["field"] == "secret"
+    assert "tagway sources set shop" in problem["errors"][0]["expectation"]
+    kept = requests.get(f"{gateway.url}/v1/rejections/{problem['rejectionId']}", headers=ADMIN, timeout=5).json()
+    assert kept["sourceId"] == "shop" and kept["bodySize"] == len(body), "the input is kept whole"
+    other = requests.post(f"{gateway.url}/v1/events", json={"id": "meanwhile", "name": "Lead"}, headers=WRITE,
+                          timeout=5)
+    assert other.status_code == 200 and other.json()["stored"] == 1, "every other source runs"
+
+    tagway(config_path, "sources", "set", "shop", "--secret", "secret", input=SECRET + "\n")
+    stored = until(lambda: requests.post(url, data=body, headers=headers, timeout=5), 200)
+    assert stored.status_code == 200, stored.text
+    for _ in range(4):  # both workers take it now; the platform's retries are duplicates
+        again = requests.post(url, data=body, headers=headers, timeout=5)
+        assert again.status_code == 200 and again.json()["duplicates"] == 1
+    assert len(stored_event_ids_of(gateway, "shop")) == 1
+
+
+def test_a_browser_source_added_disabled_and_deleted_takes_effect_on_every_worker(
+        running: tuple[RunningGateway, Path]) -> None:
+    gateway, config_path = running
+    added = tagway(config_path, "sources", "add", "gtm", "--id", "site")
+    write_key = next(line.split()[-1] for line in added.stdout.splitlines() if line.startswith("Write key:"))
+    pixel = f"{gateway.url}/v1/collect"
+
+    def send(number: int) -> requests.Response:
+        payload = {"v": 1, "id": f"pv-{number}", "event": "chat_open", "data": {"event": "chat_open"},
+                   "page": {"url": "https://shop.example.com/", "title": "Home"}}
+        return requests.post(pixel, params={"k": write_key}, data=json.dumps(payload),
+                             headers={"Content-Type": "text/plain"}, timeout=5)
+
+    assert until(lambda: send(0), 200).status_code == 200
+    assert all(send(n).status_code == 200 for n in range(1, 7)), "every worker knows the new key"
+    tagway(config_path, "sources", "set", "site", "--disable")
+    assert until(lambda: send(100), 401).status_code == 401
+    assert all(send(n).status_code == 401 for n in range(101, 107)), "no worker takes a disabled source's input"
+    tagway(config_path, "sources", "delete", "site", "--yes")
+    assert "site  [gtm]" not in tagway(config_path, "sources", "list").stdout
+    stored = stored_event_ids_of(gateway, "site")
+    assert {f"pv-{n}" for n in range(7)} <= stored and not stored & {f"pv-{n}" for n in range(101, 107)}
+
+
+def stored_event_ids_of(gateway: RunningGateway, source_id: str) -> set[Any]:
+    listed = requests.get(f"{gateway.url}/v1/events", params={"source": source_id, "limit": 100}, headers=ADMIN,
+                          timeout=5).json()
+    return {item["event"]["id"] for item in listed["items"]}
+
