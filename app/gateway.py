@@ -75,6 +75,11 @@ class Gateway:
                            adapters=self.adapters, sources=self.sources, checker=self.pipeline.checker,
                            settings=self.config.delivery, clock=self.clock, retention=self.config.retention)
 
+    def secrets(self) -> list[str]:
+        """Every secret the gateway knows: the configuration's and those of the sources added while it runs."""
+        return [*self.config.secrets(), *(secret for source in self.sources.all().values()
+                                          for secret in source.secret_values())]
+
     def webhook_url(self, source_id: str) -> str:
         """The URL a provider posts to for this source."""
         return f"{self.config.server.public_url.rstrip('/')}/v1/webhooks/{source_id}"

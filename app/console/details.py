@@ -25,7 +25,7 @@ def event(seq: int) -> Response | str:
     row = event_by_seq(gateway.storage, seq) if seq <= MAX_ROW_ID else None
     if row is None:
         return _not_found("event", seq)
-    scrub = Scrubber(gateway.config)
+    scrub = Scrubber(gateway.secrets())
     kept = gateway.storage.get_input(row.input_id) if row.input_id is not None else None
     return render_template("console/event.html", row=row, event_json=scrub.json(row.event),
                            raw=show_input(kept, scrub))
@@ -38,7 +38,7 @@ def rejection(rejection_id: int) -> Response | str:
     found = gateway.storage.get_rejection(rejection_id) if rejection_id <= MAX_ROW_ID else None
     if found is None:
         return _not_found("rejection", rejection_id)
-    scrub = Scrubber(gateway.config)
+    scrub = Scrubber(gateway.secrets())
     problems = [{"field": scrub.text(str(p.get("field", ""))), "value": scrub.json(p.get("value")),
                  "expectation": scrub.text(str(p.get("expectation", "")))} for p in found["problems"]]
     event_body = found["eventBody"]

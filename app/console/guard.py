@@ -55,7 +55,7 @@ def _scrub_secrets(response: Response) -> None:
         return
     text = response.get_data(as_text=True)
     scrubbed = text
-    for secret in sorted((s for s in current_gateway().config.secrets() if len(s) >= 4), key=len, reverse=True):
+    for secret in sorted((s for s in current_gateway().secrets() if len(s) >= 4), key=len, reverse=True):
         for form in {secret, str(escape(secret))}:
             scrubbed = scrubbed.replace(form, REDACTED)
     if scrubbed != text:

@@ -39,7 +39,7 @@ def page() -> str:
 def recent() -> Response:
     """The newest matching rows and the cursor to stream from."""
     storage = current_gateway().storage
-    scrub = Scrubber(current_gateway().config)
+    scrub = Scrubber(current_gateway().secrets())
     cursor = newest(storage)  # taken first: a row stored meanwhile is sent twice (and shown once), never lost
     rows = backlog(storage, LiveFilters.from_args(request.args), scrub)
     return Response(orjson.dumps({"rows": rows, "cursor": str(cursor)}), mimetype="application/json")
@@ -65,7 +65,7 @@ def stream() -> Response:
     gateway = current_gateway()
     cursor = (LiveCursor.parse(request.headers.get("Last-Event-ID")) or LiveCursor.parse(request.args.get("after"))
               or newest(gateway.storage))
-    feed = LiveFeed(gateway.storage, LiveFilters.from_args(request.args), Scrubber(gateway.config), cursor)
+    feed = LiveFeed(gateway.storage, LiveFilters.from_args(request.args), Scrubber(gateway.secrets()), cursor)
     seconds = float(current_app.config.get("TAGWAY_CONSOLE_STREAM_SECONDS", STREAM_SECONDS))
 
     def frames() -> Iterator[bytes]:

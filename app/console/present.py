@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
-from app.config.model import GatewayConfig
 from app.console.queries import EventRow, RejectionRow
 from app.ingest.request import CREDENTIAL_PARAMS, MASK
 from app.logs import SecretScrubber
@@ -29,8 +29,8 @@ _SUMMARY_CHARACTERS = 160
 class Scrubber:
     """Removes every configured secret (write keys, webhook secrets, the admin token) from text shown."""
 
-    def __init__(self, config: GatewayConfig) -> None:
-        self._scrubber = SecretScrubber(config.secrets())
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self._scrubber = SecretScrubber(secrets)
 
     def text(self, value: str) -> str:
         """The text with each secret replaced by [redacted]."""

@@ -55,7 +55,11 @@ class SourceCatalog:
         self._sources, self._by_digest = MappingProxyType(sources), by_digest  # swapped whole: readers never lock
 
     def refresh(self, force: bool = False) -> None:
-        """Reload the database's sources if they changed (checked at most once per refresh_seconds)."""
+        """Reload the database's sources if they changed: checked at most once per refresh_seconds, or now (force).
+
+        Pages that show or change sources force the check, so that a page loaded right after a change (by
+        another worker) shows it; ingestion lookups never wait on it.
+        """
         if self._store is None:
             return
         now = time.monotonic()
@@ -66,7 +70,7 @@ class SourceCatalog:
         try:
             self._next_check = now + self._refresh_seconds
             version = self._store.version()
-            if version != self._version or force:
+            if version != self._version:
                 self._replace(self._load(self._store.tables()))
                 self._version = version
             self._failing = False
