@@ -114,3 +114,20 @@ def stored_event_ids_of(gateway: RunningGateway, source_id: str) -> set[Any]:
                           timeout=5).json()
     return {item["event"]["id"] for item in listed["items"]}
 
+
+
+def test_a_file_source_whose_secret_variable_is_unset_does_not_stop_the_start(tmp_path: Path) -> None:
+    config = base_config(tmp_path / "events.db")
+    config["sources"].append({"id": "shop", "adapter": "shopify", "secret": "${SHOP_SECRET_NOT_SET}"})
+    config_path = write_config(tmp_path / "tagway.toml", config)
+    with serving(config_path, tmp_path / "serve.log", workers=1) as gateway:
+        body, headers = order_webhook(SECRET)
+        waiting = requests.post(f"{gateway.url}/v1/webhooks/shop", data=body, headers=headers, timeout=5)
+        assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "60"
+        assert "environment variable SHOP_SECRET_NOT_SET is not set" in waiting.json()["errors"][0]["expectation"]
+        other = requests.post(f"{gateway.url}/v1/events", json={"id": "ok", "name": "Lead"}, headers=WRITE,
+                              timeout=5)
+        assert other.status_code == 200
+        listed = tagway(config_path, "sources", "list").stdout
+        assert "shop  [shopify]  pending  (tagway.toml)" in listed
+    assert "source 'shop' is pending" in gateway.log() and "SHOP_SECRET_NOT_SET" in gateway.log()
