@@ -9,18 +9,16 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 from playwright import sync_api
 
-from tests.adapters.shopify.signer import signer
 from tests.console.conftest import console_config
 from tests.console.test_browser import browser_context, page, screenshot, sign_in
+from tests.support.platforms import shopify_order, until
 from tests.support.receiver import Receiver
 from tests.support.server import RunningGateway, serving, write_config
 
@@ -28,7 +26,6 @@ expect = sync_api.expect
 pytestmark = pytest.mark.e2e
 __all__ = ["browser_context", "page"]  # fixtures shared with the console's other browser tests
 
-CASES = Path(__file__).resolve().parents[1] / "adapters" / "shopify" / "cases"
 SECRET = "shpss_console_0123456789abcdef"
 
 
@@ -43,15 +40,6 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway
     assert SECRET not in running.log(), "a secret typed in the console reached the log"
 
 
-def until(answer: Callable[[], requests.Response], status: int, seconds: float = 15) -> requests.Response:
-    deadline = time.monotonic() + seconds
-    while True:
-        response = answer()
-        if response.status_code == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
-
-
 def pixel(gateway: RunningGateway, key: str, event_id: str) -> requests.Response:
     payload = {"v": 1, "id": event_id, "event": "chat_open", "data": {"event": "chat_open"},
                "page": {"url": "https://shop.example.com/", "title": "Home"}}
@@ -60,11 +48,7 @@ def pixel(gateway: RunningGateway, key: str, event_id: str) -> requests.Response
 
 
 def order(gateway: RunningGateway, source_id: str) -> requests.Response:
-    case = json.loads((CASES / "orders_create.json").read_text())
-    signed = signer.sign((CASES / case["request"]["body_file"]).read_bytes(), dict(case["request"]["headers"]),
-                         {"secret": SECRET})
-    assert signed is not None
-    body, headers = signed
+    body, headers = shopify_order(SECRET)
     return requests.post(f"{gateway.url}/v1/webhooks/{source_id}", data=body, headers=headers, timeout=10)
 
 

@@ -5,22 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.adapters.shopify.signer import signer
 from tests.support.gateway import ADMIN, WRITE, base_config
+from tests.support.platforms import shopify_order, until
 from tests.support.server import RunningGateway, serving, write_config
 
 pytestmark = pytest.mark.e2e
 
 TAGWAY = str(Path(sys.executable).parent / "tagway")
-CASES = Path(__file__).resolve().parents[1] / "adapters" / "shopify" / "cases"
 SECRET = "shpss_live_0123456789abcdef"
 
 
@@ -38,31 +36,11 @@ def tagway(config_path: Path, *args: str, input: str | None = None) -> subproces
     return result
 
 
-def order_webhook(secret: str) -> tuple[bytes, dict[str, str]]:
-    """The orders/create case's request, signed with `secret` as Shopify signs it."""
-    case = json.loads((CASES / "orders_create.json").read_text())
-    request = case["request"]
-    body = (CASES / request["body_file"]).read_bytes()
-    signed = signer.sign(body, dict(request["headers"]), {"secret": secret})
-    assert signed is not None
-    return signed
-
-
-def until(answer: Callable[[], requests.Response], status: int, timeout: float = 15) -> requests.Response:
-    """Send again until the answer has `status` (as a platform retries), every worker being asked on the way."""
-    deadline = time.monotonic() + timeout
-    while True:
-        response = answer()
-        if response.status_code == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
-
-
 def test_a_shopify_source_waits_for_its_secret_while_the_others_run(running: tuple[RunningGateway, Path]) -> None:
     gateway, config_path = running
     added = tagway(config_path, "sources", "add", "shopify", "--id", "shop")
     assert "Pending: it waits for secret" in added.stdout
-    body, headers = order_webhook(SECRET)
+    body, headers = shopify_order(SECRET)
     url = f"{gateway.url}/v1/webhooks/shop"
 
     waiting = until(lambda: requests.post(url, data=body, headers=headers, timeout=5), 503)
@@ -121,7 +99,7 @@ def test_a_file_source_whose_secret_variable_is_unset_does_not_stop_the_start(tm
     config["sources"].append({"id": "shop", "adapter": "shopify", "secret": "${SHOP_SECRET_NOT_SET}"})
     config_path = write_config(tmp_path / "tagway.toml", config)
     with serving(config_path, tmp_path / "serve.log", workers=1) as gateway:
-        body, headers = order_webhook(SECRET)
+        body, headers = shopify_order(SECRET)
         waiting = requests.post(f"{gateway.url}/v1/webhooks/shop", data=body, headers=headers, timeout=5)
         assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "60"
         assert "environment variable SHOP_SECRET_NOT_SET is not set" in waiting.json()["errors"][0]["expectation"]
