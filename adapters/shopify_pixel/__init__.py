@@ -23,6 +23,8 @@ from adapters.shopify_pixel.mapping import (
 )
 
 PIXEL_JS = Path(__file__).with_name("pixel.js")
+STANDARD_EVENTS_SUBSCRIBED = tuple(STANDARD)
+"""The standard events pixel.js subscribes to: those mapped here."""
 NOT_RECORDED_TYPES = frozenset({"dom", "advanced-dom", "meta"})
 """Clicks, inputs and DOM snapshots: the pixel does not subscribe to them, and they carry no page."""
 # Shopify's names of the consent flags (web-pixels-extension 2.18.0, types/PrivacyApi.ts) → canonical purposes.
