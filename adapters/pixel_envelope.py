@@ -77,11 +77,16 @@ def _page(page: dict[str, Any]) -> dict[str, str]:
 
 def _sent_at(value: Any) -> str | None:
     """When the snippet sent the post (its clock), so that the gateway corrects the browser's clock skew."""
+    return browser_time(value, "sentAt")
+
+
+def browser_time(value: Any, path: str) -> str | None:
+    """A browser's Date.now() (milliseconds since the epoch) as a canonical time; None when absent."""
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e14:
         return format_time(from_epoch_millis(value))
-    raise PayloadInvalid("sentAt", value, "milliseconds since the Unix epoch (Date.now() in the browser)")
+    raise PayloadInvalid(path, value, "milliseconds since the Unix epoch (Date.now() in the browser)")
 
 
 def _library(library: dict[str, Any]) -> dict[str, str]:
