@@ -71,8 +71,14 @@ def read_envelope(request: InboundRequest) -> Envelope:
 
 
 def _page(page: dict[str, Any]) -> dict[str, str]:
+    """The page the snippet saw; without a web address (a sandbox's about:blank) no page at all."""
     found = {key: short(page.get(key), f"page.{key}", 8192) for key in _PAGE_KEYS}
-    return {key: value for key, value in found.items() if value}
+    return {key: value for key, value in found.items() if value} if is_web_address(found["url"]) else {}
+
+
+def is_web_address(url: str | None) -> bool:
+    """Whether `url` is an http(s) address: the only pages an event keeps (the schema says which are valid)."""
+    return url is not None and url.lower().startswith(("http://", "https://"))
 
 
 def _sent_at(value: Any) -> str | None:

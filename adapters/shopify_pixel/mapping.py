@@ -31,7 +31,7 @@ from adapters.fields import (
     short,
     text,
 )
-from adapters.pixel_envelope import custom_name
+from adapters.pixel_envelope import custom_name, is_web_address
 
 _GID = re.compile(r"gid://shopify/[A-Za-z]+/")
 MAX_PROPERTIES = 100  # flattened keys kept of a custom event's customData
@@ -330,8 +330,10 @@ def context_page(context: dict[str, Any]) -> dict[str, str]:
     """The top frame's page from the event's context (a pixel sees no top-frame location of its own)."""
     document = obj_or_empty(context.get("document"), "event.context.document")
     location = obj_or_empty(document.get("location"), "event.context.document.location")
-    return compact({"url": text(location.get("href"), "event.context.document.location.href"),
-                    "title": short(document.get("title"), "event.context.document.title", 1024),
+    url = text(location.get("href"), "event.context.document.location.href")
+    if not is_web_address(url):  # about:blank, a sandbox's own address: no page rather than a refused event
+        return {}
+    return compact({"url": url, "title": short(document.get("title"), "event.context.document.title", 1024),
                     "referrer": short(document.get("referrer"), "event.context.document.referrer", 8192)})
 
 
