@@ -83,7 +83,7 @@ class ShopifyPixelAdapter(Adapter):
             if envelope.sent_at:
                 event["sentAt"] = envelope.sent_at
         user = compact({"anonymousId": shopify_id(raw.get("clientId"), "event.clientId"),
-                        "memberId": envelope.customer_id, **event.pop("user", {})})
+                        "memberId": shopify_id(envelope.customer_id, "customerId"), **event.pop("user", {})})
         if user:
             event["user"] = user
         context = obj_or_empty(raw.get("context"), "event.context")
