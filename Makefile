@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/collect.py
+	$(BIN)/python bench/pixel.py
 	$(BIN)/python bench/delivery.py
 
 clean:
