@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from dataclasses import dataclass
+from typing import Any
 
-from app.console.present import REASONS, Scrubber, refused_event, show_body, show_input
+from flask import Blueprint, Response, render_template, request
+
+from app.console.present import Scrubber, refused_event, show_body, show_input
 from app.console.queries import event_by_seq
 from app.gateway import current_gateway
+from app.problems import how_to_fix, rejection_title
 
 blueprint = Blueprint("details", __name__)
 MAX_ROW_ID = 2**63 - 1  # SQL's BIGINT: a larger number names no row (and would overflow the driver)
@@ -33,17 +37,49 @@ def event(seq: int) -> Response | str:
 
 @blueprint.get("/rejections/<int:rejection_id>")
 def rejection(rejection_id: int) -> Response | str:
-    """Why an input was refused, what it held, and the request it came in."""
-    gateway = current_gateway()
-    found = gateway.storage.get_rejection(rejection_id) if rejection_id <= MAX_ROW_ID else None
+    """Why an input was refused, how to fix it, what it held, and the request it came in."""
+    found = find_rejection(rejection_id)
     if found is None:
         return _not_found("rejection", rejection_id)
+    return render_rejection(found, ReplayNotice.from_args(request.args))
+
+
+def find_rejection(rejection_id: int) -> dict[str, Any] | None:
+    """The kept rejection with that number, or None."""
+    return current_gateway().storage.get_rejection(rejection_id) if rejection_id <= MAX_ROW_ID else None
+
+
+@dataclass(frozen=True)
+class ReplayNotice:
+    """How a replay just went, as the page reports it: accepted, or refused again as another rejection."""
+
+    accepted: bool = False
+    refused_again: int | None = None
+    error: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> ReplayNotice | None:
+        """The notice the replay's redirect asked for (numbers only: nobody can put words on the page by link)."""
+        outcome = args.get("replayed")
+        again = args.get("again", "")
+        if outcome == "accepted":
+            return cls(accepted=True)
+        if outcome == "refused":
+            return cls(refused_again=int(again) if again.isdigit() and int(again) <= MAX_ROW_ID else None)
+        return None
+
+
+def render_rejection(found: dict[str, Any], notice: ReplayNotice | None = None, status: int = 200) -> Response:
+    """The rejection page, with the outcome of a replay when one was just tried."""
+    gateway = current_gateway()
     scrub = Scrubber(gateway.config)
     problems = [{"field": scrub.text(str(p.get("field", ""))), "value": scrub.json(p.get("value")),
                  "expectation": scrub.text(str(p.get("expectation", "")))} for p in found["problems"]]
     event_body = found["eventBody"]
     refused = None if event_body is None else show_body(event_body, len(event_body), scrub)
-    return render_template("console/rejection.html", rejection=found, problems=problems,
-                           reason_text=REASONS.get(found["reason"], found["reason"]), refused=refused,
-                           refused_name=(refused_event(event_body) or {}).get("name"),
-                           raw=show_input(found["input"], scrub))
+    page = render_template("console/rejection.html", rejection=found, problems=problems,
+                           reason_text=rejection_title(found["reason"]), how_to_fix=how_to_fix(found["reason"]),
+                           refused=refused, refused_name=(refused_event(event_body) or {}).get("name"),
+                           raw=show_input(found["input"], scrub), notice=notice, can_replay=True,
+                           replay_sources=sorted(gateway.sources.all()) if found["sourceId"] is None else [])
+    return Response(page, status=status)

@@ -13,16 +13,8 @@ from app.config.model import GatewayConfig
 from app.console.queries import EventRow, RejectionRow
 from app.ingest.request import CREDENTIAL_PARAMS, MASK
 from app.logs import SecretScrubber
+from app.problems import rejection_title
 
-REASONS = {
-    "auth": "Missing or wrong write key",
-    "signature": "The webhook signature did not verify",
-    "payload": "The request could not be read",
-    "schema": "The event does not match the canonical event",
-    "too_large": "Too large",
-    "content_type": "Not sent as JSON",
-    "not_found": "No such source",
-}
 _SUMMARY_CHARACTERS = 160
 
 
@@ -147,6 +139,6 @@ def rejection_item(row: RejectionRow, scrub: Scrubber) -> dict[str, Any]:
     name = refused.get("name")
     return {"kind": "rejection", "key": f"r{row.id}", "id": row.id, "input": row.input_id,
             "name": name if isinstance(name, str) else None, "source": row.source_id, "time": row.received_at,
-            "reason": row.reason, "reasonText": REASONS.get(row.reason, row.reason), "status": row.status,
+            "reason": row.reason, "reasonText": rejection_title(row.reason), "status": row.status,
             "user": scrub.text(", ".join(user_ids(refused))), "summary": scrub.text(_clip(problem)),
             "href": f"/console/rejections/{row.id}"}
