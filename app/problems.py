@@ -92,7 +92,7 @@ REJECTION_HELP: dict[str, tuple[str, str]] = {
     "auth": ("Missing or wrong write key",
              "The request carried no write key, or one this gateway does not know. Open the source on the Sources "
              "page, press Reveal beside the write key, and paste it into the Write key field of your GTM tag (or "
-             "the Authorization: Bearer header of your own code). Publish the container, then replay this."),
+             "the `Authorization: Bearer` header of your own code). Publish the container, then replay this."),
     "signature": ("The webhook signature did not verify",
                   "The shop signed this webhook with another secret than the one this source has. Copy the "
                   "webhook signing secret from the shop's webhook settings into the source's settings, restart "
@@ -108,11 +108,11 @@ REJECTION_HELP: dict[str, tuple[str, str]] = {
                "replay this."),
     "too_large": ("Too large",
                   "The request is larger than the gateway takes (512 KB a request and 32 KB an event, unless "
-                  "[limits] in tagway.toml says otherwise). Send fewer events at once or fewer and shorter "
+                  "`[limits]` in `tagway.toml` says otherwise). Send fewer events at once or fewer and shorter "
                   "properties; replaying sends the same size again."),
     "content_type": ("Not sent as JSON",
-                     "The body was not sent as JSON. Send it with the header Content-Type: application/json "
-                     "(browsers' beacons may use text/plain), then replay this."),
+                     "The body was not sent as JSON. Send it with the header `Content-Type: application/json` "
+                     "(browsers' beacons may use `text/plain`), then replay this."),
     "not_found": ("No such source",
                   "The address names a source this gateway does not have: a typo in the webhook URL, or a source "
                   "that was removed. Copy the webhook URL from the Sources page into the shop's settings again. "
@@ -131,7 +131,7 @@ REJECTION_HELP: dict[str, tuple[str, str]] = {
                        "replay it once the gateway is fixed."),
     "rate_limited": ("Too many requests",
                      "The sender sent more than the rate limit allows; it was told to send again later. Raise "
-                     "[limits] in tagway.toml if this traffic is expected."),
+                     "`[limits]` in `tagway.toml` if this traffic is expected."),
 }
 
 

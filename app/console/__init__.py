@@ -24,6 +24,7 @@ from app.console import (
     template_download,
 )
 from app.console.auth import CSRF_FIELD, CSRF_HEADER
+from app.console.text import code_spans
 from app.gateway import current_gateway
 
 blueprint = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -31,6 +32,8 @@ blueprint = Blueprint("console", __name__, url_prefix="/console", template_folde
 for part in (login, live, details, rejection_replay, sources, template_download, checker, deliveries):
     blueprint.register_blueprint(part.blueprint)
 guard.install(blueprint)
+# For text written with `code` in backticks: setup steps, how to fix a rejection.
+blueprint.add_app_template_filter(code_spans, "code_spans")
 
 
 @blueprint.get("/")

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, render_template, request
 
 from app.console.present import Scrubber, refused_event, show_body, show_input
 from app.console.queries import event_by_seq
+from app.console.summary import summarize
 from app.gateway import current_gateway
 from app.problems import how_to_fix, rejection_title
 
@@ -31,8 +32,10 @@ def event(seq: int) -> Response | str:
         return _not_found("event", seq)
     scrub = Scrubber(gateway.config)
     kept = gateway.storage.get_input(row.input_id) if row.input_id is not None else None
+    summary = summarize(row.event)
+    facts = [(label, scrub.text(text)) for label, text in summary.facts]
     return render_template("console/event.html", row=row, event_json=scrub.json(row.event),
-                           raw=show_input(kept, scrub))
+                           raw=show_input(kept, scrub), summary=summary, facts=facts)
 
 
 @blueprint.get("/rejections/<int:rejection_id>")

@@ -11,6 +11,7 @@ import orjson
 
 from app.config.model import GatewayConfig
 from app.console.queries import EventRow, RejectionRow
+from app.console.summary import one_line
 from app.ingest.request import CREDENTIAL_PARAMS, MASK
 from app.logs import SecretScrubber
 from app.problems import rejection_title
@@ -103,14 +104,7 @@ def _clip(text: str) -> str:
 
 def event_summary(event: dict[str, Any]) -> str:
     """What the event is about, in one line: the page, the order and its value, or the properties."""
-    commerce = event.get("commerce") or {}
-    parts = []
-    if commerce.get("orderId"):
-        parts.append(f"order {commerce['orderId']}")
-    if commerce.get("value") is not None:
-        parts.append(f"{commerce['value']} {commerce.get('currency', '')}".strip())
-    if commerce.get("items"):
-        parts.append(f"{len(commerce['items'])} item(s)")
+    parts = one_line(event)
     page = event.get("page") or {}
     if page.get("canonicalUrl") or page.get("url"):
         parts.append(str(page.get("canonicalUrl") or page.get("url")))
