@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from app.console.guard import viewer_allowed, viewer_source
 from app.console.present import Scrubber, refused_event, show_body, show_input
 from app.console.queries import event_by_seq
 from app.console.summary import summarize
@@ -23,12 +24,19 @@ def _not_found(what: str, number: int) -> Response:
     return Response(page, status=404)
 
 
+def _visible(source_id: str | None) -> bool:
+    """Whether this session may see a row of that source: the admin all, a viewer link its own source's."""
+    own = viewer_source()
+    return own is None or source_id == own
+
+
 @blueprint.get("/events/<int:seq>")
+@viewer_allowed
 def event(seq: int) -> Response | str:
     """The canonical event as stored, beside the raw input (the kept request)."""
     gateway = current_gateway()
     row = event_by_seq(gateway.storage, seq) if seq <= MAX_ROW_ID else None
-    if row is None:
+    if row is None or not _visible(row.source_id):  # another source's row is as if it did not exist
         return _not_found("event", seq)
     scrub = Scrubber(gateway.config)
     kept = gateway.storage.get_input(row.input_id) if row.input_id is not None else None
@@ -39,10 +47,11 @@ def event(seq: int) -> Response | str:
 
 
 @blueprint.get("/rejections/<int:rejection_id>")
+@viewer_allowed
 def rejection(rejection_id: int) -> Response | str:
     """Why an input was refused, how to fix it, what it held, and the request it came in."""
     found = find_rejection(rejection_id)
-    if found is None:
+    if found is None or not _visible(found["sourceId"]):
         return _not_found("rejection", rejection_id)
     return render_rejection(found, ReplayNotice.from_args(request.args))
 
@@ -83,6 +92,7 @@ def render_rejection(found: dict[str, Any], notice: ReplayNotice | None = None, 
     page = render_template("console/rejection.html", rejection=found, problems=problems,
                            reason_text=rejection_title(found["reason"]), how_to_fix=how_to_fix(found["reason"]),
                            refused=refused, refused_name=(refused_event(event_body) or {}).get("name"),
-                           raw=show_input(found["input"], scrub), notice=notice, can_replay=True,
+                           raw=show_input(found["input"], scrub), notice=notice,
+                           can_replay=viewer_source() is None,
                            replay_sources=sorted(gateway.sources.all()) if found["sourceId"] is None else [])
     return Response(page, status=status)

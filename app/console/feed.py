@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.console.present import Scrubber, arrival_order, event_item, refused_event, rejection_item, user_ids
@@ -42,6 +42,10 @@ class LiveFilters:
             text = (args.get(key) or "").strip()
             return text[:200] or None
         return cls(value("source"), value("name"), value("user"))
+
+    def within(self, source: str | None) -> LiveFilters:
+        """These filters kept to one source (a viewer link's), or as they are when `source` is None."""
+        return self if source is None else replace(self, source=source)
 
     def keeps_name(self, name: str) -> bool:
         """Whether an event name matches, in any case (a person types `purchase` for `Purchase`)."""
