@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, request, url_for
@@ -29,7 +30,16 @@ def replay(rejection_id: int) -> Response:
     if outcome.problem and not outcome.data.get("rejectionId"):  # nothing recorded (storage unavailable)
         detail = outcome.data.get("detail") or outcome.data.get("title")
         return render_rejection(found, ReplayNotice(error=str(detail)), status=outcome.status)
-    query = {"replayed": "refused", "again": str(outcome.data["rejectionId"])} if outcome.problem \
+    again = _new_rejection(outcome.data) if outcome.problem or not outcome.data.get("accepted") else None
+    query = {"replayed": "refused", "again": str(again or "")} if again is not None or outcome.problem \
         else {"replayed": "accepted"}
     target = url_for("console.details.rejection", rejection_id=rejection_id)
     return redirect(f"{target}?{urlencode(query)}#replay-outcome", 303)
+
+
+def _new_rejection(body: dict[str, Any]) -> int | None:
+    """The rejection a replay refused again was kept as (a webhook's events are answered one by one)."""
+    if body.get("rejectionId"):
+        return int(body["rejectionId"])
+    refused = [item["rejectionId"] for item in body.get("results", []) if item.get("rejectionId")]
+    return int(refused[0]) if refused else None

@@ -79,6 +79,8 @@ def test_replay_accepts_an_event_refused_for_a_write_key_once_the_key_is_right(c
     assert replayed.headers["Location"].endswith("?replayed=accepted#replay-outcome")
     shown = text_of(console.get(replayed.headers["Location"]).text)
     assert "Replayed: accepted 1, stored 1, rejected 0" in shown
+    assert "replayed and accepted already" in shown, "a second replay could store the event twice"
+    assert f'action="/console/rejections/{rejection_id}/replay"' not in console.get(replayed.headers["Location"]).text
     events = console.client.get("/v1/events", headers={"Authorization": "Bearer adm_test_0123456789abcdefghij"})
     assert [item["event"]["name"] for item in events.json["items"]] == ["Lead"]
     assert WRITE_KEY not in shown
