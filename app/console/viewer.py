@@ -18,6 +18,7 @@ from app.console.guard import public, start_session
 from app.console.sessions import SessionScope, SessionStore
 from app.console.viewer_links import ViewerLinks
 from app.gateway import current_gateway
+from app.lockout import current_lockout
 
 blueprint = Blueprint("viewer", __name__)
 
@@ -38,9 +39,19 @@ def landing() -> str:
 @blueprint.post("/view")
 @public
 def open_link() -> BaseResponse:
-    """Start a session limited to the link's source, then show its live events."""
+    """Start a session limited to the link's source, then show its live events.
+
+    Wrong link tokens count with wrong admin tokens: an address that sent too many is locked out of both.
+    """
+    lockout = current_lockout()
+    retry_after = lockout.retry_after(request.remote_addr)
+    if retry_after is not None:
+        page = render_template("console/view.html", error=(
+            "Too many wrong links or tokens were sent from your address. Try again in a quarter of an hour."))
+        return Response(page, status=429, headers={"Retry-After": str(retry_after)})
     link = viewer_links().find(request.form.get("token", "").strip())
     if link is None:  # the token is never echoed back into the page
+        lockout.record_failure(request.remote_addr, "viewer link")
         page = render_template("console/view.html", error=(
             "This link does not open anything: it was revoked, or it was not copied whole. "
             "Ask whoever runs the gateway for a new one."))

@@ -178,3 +178,11 @@ def test_only_a_digest_of_the_link_is_stored(app_on: Flask, admin: Console, data
         storage.close()
     assert rows and not any(token in str(value) for row in rows for value in row)
     assert not any(token in str(value) for row in sessions for value in row)
+
+
+def test_guessing_links_locks_the_address_out_like_wrong_admin_tokens(app_on: Flask, admin: Console) -> None:
+    token = make_link(admin)
+    guesser = app_on.test_client()
+    for _ in range(10):
+        assert open_link(guesser, "vw_" + "B" * 43) == 404
+    assert open_link(guesser, token) == 429, "locked out, even with a right link"
