@@ -23,9 +23,8 @@ def _no_source(source_id: str) -> Response:
 
 
 def _page(source: SourceConfig, new_link: str | None = None, status: int = 200) -> Response:
-    public_url = current_gateway().config.server.public_url.rstrip("/")
     page = render_template("console/share.html", source=source, links=viewer_links().of_source(source.id),
-                           new_link=new_link, public_url=public_url, revoked=request.args.get("revoked"))
+                           new_link=new_link)
     return Response(page, status=status)
 
 
