@@ -55,4 +55,13 @@ def _session() -> dict[str, Any]:
     address_problem = public_url_problem(current_gateway().config.server.public_url) if signed_in else None
     return {"csrf_token": current.csrf if current is not None else "", "csrf_field": CSRF_FIELD,
             "csrf_header": CSRF_HEADER, "signed_in": signed_in, "public_url_problem": address_problem,
-            "viewer_source": guard.viewer_source()}
+            "viewer_source": _viewer_title()}
+
+
+def _viewer_title() -> str | None:
+    """What a viewer link's session is limited to, as the page names it: the source's title (else its id)."""
+    source_id = guard.viewer_source()
+    if source_id is None:
+        return None
+    source = current_gateway().sources.get(source_id)
+    return (source.title if source is not None else "") or source_id

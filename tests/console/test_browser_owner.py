@@ -101,7 +101,7 @@ def test_a_viewer_link_shows_its_source_live_and_nothing_of_the_admins(browser: 
         owner.get_by_role("button", name="Open the live events").click()
         expect(owner).to_have_url(gateway.url + "/console/live?source=gtm")
         expect(owner.locator("#live-status")).to_have_attribute("data-state", "live")
-        expect(owner.locator("header")).to_contain_text("Read-only: gtm")
+        expect(owner.locator("header")).to_contain_text("Read-only: Shop website")
         expect(owner.get_by_role("link", name="Sources")).to_have_count(0)
         mine, theirs = f"shopper-{uuid.uuid4().hex[:6]}", f"other-{uuid.uuid4().hex[:6]}"
         assert send(gateway, {"name": "Lead", "user": {"anonymousId": theirs}}).status_code == 200

@@ -93,7 +93,7 @@ def test_a_viewer_sees_its_sources_live_events_and_rejections_only(app_on: Flask
     assert "/replay" not in rejection.text, "a viewer cannot replay"
     for page in (live, rejection, shop_owner.get("/console/events/1")):
         assert not any(secret in page.text for secret in SECRETS)
-        assert "Read-only: gtm" in text_of(page.text)
+        assert "Read-only: Shop website" in text_of(page.text)
         assert "/console/sources" not in page.text and "/console/deliveries" not in page.text
 
     assert shop_owner.get("/console/events/2").status_code == 404  # the web source's event
