@@ -232,6 +232,8 @@ class Adapter(ABC):
     """Whether providers POST to the source's webhook URL; such an adapter implements `verify`."""
     collects_from_browsers: ClassVar[bool] = False
     """Whether browsers send to this adapter through /v1/collect, authenticated by the source's write key."""
+    speaks_gtm_web_tag: ClassVar[bool] = False
+    """Whether it reads what the GTM web tag template sends: the console then offers that template, pre-filled."""
     accepts_write_key: ClassVar[bool] = False
     """Whether a source of this adapter gets a write key (to send from browsers or to POST /v1/events)."""
     serves_events_api: ClassVar[bool] = False

@@ -13,6 +13,7 @@ from app.config.model import SourceConfig
 from app.console.guard import reveals_secret
 from app.console.present import Scrubber
 from app.console.queries import SourceActivity, source_activity
+from app.console.template_download import offers_template
 from app.gateway import Gateway, current_gateway
 from app.problems import ProblemError
 from app.sources.endpoints import Address, addresses
@@ -46,6 +47,8 @@ class SourceView:
     secrets: list[SecretShown]
     snippet: str | None
     """The code to paste, its write key masked (Reveal fetches it whole)."""
+    offers_template: bool
+    """Whether the console offers the GTM web tag template pre-filled for it."""
     activity: SourceActivity
 
 
@@ -87,7 +90,8 @@ def source_views(gateway: Gateway) -> list[SourceView]:
         views.append(SourceView(source, adapter.title or adapter.name, state(source),
                                 gateway.sources.from_file(source.id),
                                 addresses(adapter, source, public_url), steps, _secrets(source),
-                                scrub.text(snippet) if snippet else None, activity.get(source.id, SourceActivity())))
+                                scrub.text(snippet) if snippet else None, offers_template(adapter, source),
+                                activity.get(source.id, SourceActivity())))
     return views
 
 
