@@ -95,6 +95,8 @@ class WebAdapter(Adapter):
         return [
             "Paste the code below into every page of the site, before </head> (or install the npm package "
             "sdk/web and call tagway('boot', ...) from your own code).",
+            "Add the site's origin to this source's allowed_origins (e.g. [\"https://www.shop.com\"]): "
+            "browsers read the gateway's answers, and so retry only what failed, from allowed origins only.",
             "To trust member ids, set member_secret (hex, as Channel Talk's member hash secret) and "
             "require_member_hash = true on this source, and have your server compute memberHash.",
             "Check that the events arrive: tagway's console, or GET /v1/events.",
