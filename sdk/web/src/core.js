@@ -100,9 +100,11 @@ export function createTagway(win) {
     schedule(queue.length >= BATCH_ITEMS ? 0 : cfg.flushInterval);
   }
 
+  // A send already due stays due: events arriving every half second must not postpone it for ever.
   function schedule(delay) {
+    if (timer && delay) return;
     clearTimeout(timer);
-    timer = setTimeout(send, delay);
+    timer = setTimeout(() => { timer = 0; send(); }, delay);
   }
 
   function batchOf(queue) {
@@ -155,6 +157,8 @@ export function createTagway(win) {
 
   function retry(after) {
     failures++;
+    clearTimeout(timer);
+    timer = 0;
     const seconds = after ? +after : NaN; // Retry-After in seconds (an HTTP date is left to the backoff)
     schedule(seconds >= 0 ? seconds * 1000 : Math.min(6e4, 500 * 2 ** failures) * (0.5 + Math.random() / 2));
   }
