@@ -124,13 +124,13 @@ def site(browser: Any, gateway: RunningGateway) -> Iterator[Site]:
     assert opened.errors == [], "tagway.js broke the host page"
 
 
-def stored(gateway: RunningGateway, source: str, path: str) -> list[dict[str, Any]]:
-    """The events stored for `source` whose page is under http://shop.test<path>, oldest first."""
+def stored(gateway: RunningGateway, source: str, path: str, site: str = SITE) -> list[dict[str, Any]]:
+    """The events stored for `source` whose page is under <site><path>, oldest first."""
     answer = requests.get(f"{gateway.url}/v1/events", params={"source": source, "limit": 500}, headers=ADMIN,
                           timeout=10)
     answer.raise_for_status()
     events = [item["event"] for item in reversed(answer.json()["items"])]
-    return [e for e in events if e.get("page", {}).get("url", "").startswith(f"{SITE}{path}")]
+    return [e for e in events if e.get("page", {}).get("url", "").startswith(f"{site}{path}")]
 
 
 def wait_for(read: Callable[[], list[dict[str, Any]]], done: Callable[[list[dict[str, Any]]], bool]
