@@ -15,6 +15,8 @@ from importlib.resources import files
 
 BUILT_FILE = "tagway.min.js"
 DEFAULT_PREFIX = "/t"
+GZIP_BUDGET_BYTES = 4096
+"""The most the built file may weigh gzipped (Plausible's tracker is ~1-2.5 KB, Segment's analytics-next ~30 KB)."""
 _BANNER = re.compile(rb"^/\*! tagway\.js ([0-9]+\.[0-9]+\.[0-9]+)")
 
 

@@ -25,6 +25,7 @@ from tests.support.gateway import ADMIN, ADMIN_TOKEN, base_config
 from tests.support.server import RunningGateway, serving, write_config
 
 ROOT = Path(__file__).resolve().parents[2]
+SDK = ROOT / "sdk" / "web"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -46,6 +47,12 @@ def chromium() -> Path:
     """Debian's Chromium, installed by scripts/ensure-chromium when it is missing."""
     subprocess.run([str(ROOT / "scripts" / "ensure-chromium")], check=True)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def node() -> None:
+    """Node and the SDK's build tools (esbuild, typescript), as locked in sdk/web/package-lock.json."""
+    subprocess.run([str(ROOT / "scripts" / "ensure-node"), str(SDK)], check=True)
 
 
 @pytest.fixture(scope="module")
