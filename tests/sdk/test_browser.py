@@ -180,3 +180,14 @@ def test_a_wrong_member_hash_stores_the_event_without_the_member_and_says_why(si
                              timeout=10).json()
     assert rejection["reason"] == "dropped" and rejection["sourceId"] == "members"
     assert "without its member id" in rejection["problems"][0]["expectation"]
+
+
+def test_without_fetch_the_events_left_on_the_way_out_go_by_send_beacon(site: Site) -> None:
+    # A browser without fetch (or one whose keepalive budget is spent): navigator.sendBeacon carries them.
+    site.context.add_init_script("delete window.fetch")
+    tab = site.open("/beacon", page_html(site.gateway.url, SITE_KEY, boot={"flushInterval": 60_000}))
+    assert tab.evaluate("typeof window.fetch") == "undefined"
+    tab.evaluate("tagway('track', 'CartOpened')")
+    tab.close(run_before_unload=True)
+    events = wait_for(lambda: stored(site.gateway, "site", "/beacon"), lambda found: len(found) >= 2)
+    assert Counter(names(events)) == {"PageView": 1, "CartOpened": 1}

@@ -29,6 +29,7 @@ export function createTagway(win) {
   let busy = false;
   let failures = 0;
 
+  const bytes = (text) => new Blob([text]).size; // UTF-8 bytes: the keepalive budget counts bytes, not characters
   const warn = (text) => win.console && console.warn("tagway: " + text);
   const store = () => { try { return win.localStorage; } catch (e) { return null; } };
 
@@ -111,7 +112,7 @@ export function createTagway(win) {
     const batch = [];
     let size = 100;
     for (const item of queue) {
-      size += JSON.stringify(item).length + 1;
+      size += bytes(JSON.stringify(item)) + 1;
       if (batch.length && (size > BATCH_BYTES || batch.length >= BATCH_ITEMS)) break;
       batch.push(item);
     }
@@ -132,16 +133,14 @@ export function createTagway(win) {
     const body = JSON.stringify({ v: 1, sentAt: Date.now(), library: { name: "tagway.js", version: __VERSION__ }, batch });
     const url = cfg.endpoint + "/v1/collect?k=" + encodeURIComponent(cfg.writeKey);
     const options = {
-      method: "POST", body, keepalive: body.length < BATCH_BYTES, headers: { "Content-Type": "text/plain" },
+      method: "POST", body, keepalive: bytes(body) < BATCH_BYTES, headers: { "Content-Type": "text/plain" },
       credentials: cfg.cookieDomain ? "include" : "same-origin",
     };
+    // Handed to the browser on the way out: the events stay queued until an answer, the gateway stores a repeat once.
+    const beacon = () => leaving && nav.sendBeacon && nav.sendBeacon(url, new Blob([body], { type: "text/plain" }));
     let request;
-    try { request = win.fetch(url, options); } catch (e) { /* no fetch, or the keepalive budget is spent */ }
-    if (!request) {
-      // Queued by the browser: the events stay queued until a later answer, the gateway stores a repeat once.
-      if (leaving && nav.sendBeacon) nav.sendBeacon(url, new Blob([body], { type: "text/plain" }));
-      return;
-    }
+    try { request = win.fetch(url, options); } catch (e) { /* no fetch */ }
+    if (!request) return beacon();
     busy = true;
     request.then((answer) => {
       busy = false;
@@ -152,7 +151,7 @@ export function createTagway(win) {
         acknowledge(batch);
         if (read().length) schedule(0);
       } else retry(answer.headers.get("Retry-After"));
-    }, () => { busy = false; retry(); });
+    }, () => { busy = false; beacon(); retry(); }); // offline, refused by CORS, or the keepalive budget spent
   }
 
   function retry(after) {
