@@ -191,3 +191,24 @@ def test_without_fetch_the_events_left_on_the_way_out_go_by_send_beacon(site: Si
     tab.close(run_before_unload=True)
     events = wait_for(lambda: stored(site.gateway, "site", "/beacon"), lambda found: len(found) >= 2)
     assert Counter(names(events)) == {"PageView": 1, "CartOpened": 1}
+
+
+def test_the_persisted_queue_never_grows_past_its_caps(site: Site) -> None:
+    tab = site.open("/caps", page_html(site.gateway.url, SITE_KEY, boot={"trackPageView": False}))
+    site.context.set_offline(True)
+    tab.evaluate("for (let i = 0; i < 150; i++) tagway('track', 'Scrolled', {n: i, text: 'x'.repeat(300)})")
+    queue = tab.evaluate("JSON.parse(localStorage.getItem('tw_q'))")
+    size = tab.evaluate("localStorage.getItem('tw_q').length")
+    assert len(queue) <= 100 and size <= 64_000, "the host site's storage is not the SDK's to fill"
+    assert queue[-1]["properties"]["n"] == 149, "the newest events are the ones kept"
+    site.context.set_offline(False)
+
+
+def test_reset_on_logout_forgets_the_member_and_starts_a_new_anonymous_id(site: Site) -> None:
+    site.open("/logout", page_html(site.gateway.url, SITE_KEY, boot={"memberId": "member-7", "trackPageView": False},
+                                   after="tagway('track', 'LoggedOut'); tagway('reset'); tagway('track', 'Browsed')"))
+    events = wait_for(lambda: stored(site.gateway, "site", "/logout"), lambda found: len(found) >= 2)
+    before, after = events
+    assert before["user"]["memberId"] == "member-7" and "memberId" not in after["user"]
+    assert before["user"]["anonymousId"] != after["user"]["anonymousId"]
+    assert next(c for c in site.context.cookies() if c["name"] == "tw_aid")["value"] == after["user"]["anonymousId"]
