@@ -6,6 +6,7 @@ the browser's `navigator.webdriver` and the User-Agent header. See README.md and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates, validates_schema
@@ -53,6 +54,7 @@ class WebSettings(Schema):
 
 
 def _is_domain(value: str) -> bool:
+    """Whether `value` is a bare domain name of two labels or more."""
     labels = value.split(".")
     return len(labels) >= 2 and all(0 < len(label) <= 63 and label.replace("-", "").isalnum() and label.isascii()
                                     for label in labels)
@@ -112,7 +114,7 @@ class WebAdapter(Adapter):
         return (COOKIE_NAME, domain) if domain else None
 
 
-def _event(item: dict[str, Any], settings: Any, index: int) -> tuple[Event, list[Problem]]:
+def _event(item: dict[str, Any], settings: Mapping[str, Any], index: int) -> tuple[Event, list[Problem]]:
     """One canonical event (without context) and what was left out of it."""
     event: Event = {"id": item["id"], "name": NAMES.get(item["type"]) or item.get("name")}
     if item.get("occurredAt") is not None:
@@ -128,7 +130,7 @@ def _event(item: dict[str, Any], settings: Any, index: int) -> tuple[Event, list
     return event, problems
 
 
-def _user(item: dict[str, Any], settings: Any) -> tuple[dict[str, Any], list[Problem]]:
+def _user(item: dict[str, Any], settings: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """The user: memberVerified only after the hash is checked here (a browser's own claim is never read)."""
     user: dict[str, Any] = {}
     if item.get("anonymousId"):
@@ -153,12 +155,14 @@ def _user(item: dict[str, Any], settings: Any) -> tuple[dict[str, Any], list[Pro
 
 
 def _library(value: Any) -> dict[str, str] | None:
+    """The SDK's name and version, as the envelope gives them."""
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         return None
     return {key: str(value[key])[:50] for key in ("name", "version") if value.get(key)}
 
 
 def _context(item: dict[str, Any], library: dict[str, str] | None, bot_agent: bool) -> dict[str, Any]:
+    """The browser's locale, the bot flag (set here only) and the library."""
     context: dict[str, Any] = {}
     if item.get("locale"):
         context["locale"] = item["locale"]
