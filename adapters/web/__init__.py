@@ -136,10 +136,10 @@ def _user(item: dict[str, Any], settings: Mapping[str, Any]) -> tuple[dict[str, 
     if item.get("anonymousId"):
         user["anonymousId"] = item["anonymousId"]
     member_id, given = item.get("memberId"), item.get("memberHash")
-    secret = settings.get("member_secret")
+    secret: str | None = settings.get("member_secret")
     problems = []
     if member_id:
-        verified = bool(secret) and member_hash_holds(member_id, given, secret)
+        verified = secret is not None and member_hash_holds(member_id, given, secret)
         if verified or not settings.get("require_member_hash"):
             user["memberId"] = member_id
             if verified:
