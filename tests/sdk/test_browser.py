@@ -94,7 +94,7 @@ def test_a_queue_left_unsent_is_sent_by_the_next_page_and_stored_once(site: Site
     wait_for(lambda: stored(site.gateway, "site", "/later"), lambda found: len(found) >= 1)
     site.context.set_offline(True)
     tab.evaluate("tagway('track', 'WishlistAdded')")
-    tab.close(run_before_unload=True)
+    tab.close()  # waits until closed: its network requests (all failing offline) are over
     site.context.set_offline(False)
     site.open("/later/next", page_html(site.gateway.url, SITE_KEY, boot={"flushInterval": 50}))
     events = wait_for(lambda: stored(site.gateway, "site", "/later"), lambda found: len(found) >= 3)
