@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/collect.py
 	$(BIN)/python bench/pixel.py
 	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/sdk_size.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

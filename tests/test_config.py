@@ -195,6 +195,7 @@ EVERY_KEY: dict[str, dict[str, Any]] = {
                  "enrich_timeout_seconds": 2.5},
     "retention": {"events_days": 180, "rejections_days": 14, "inputs_days": 0, "delivered_days": 3,
                   "dead_days": 60, "batch_size": 200, "interval_minutes": 1.5},
+    "sdk": {"path": "/assets/js"},
 }
 
 

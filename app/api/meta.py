@@ -60,11 +60,12 @@ def schema() -> Response:
 
 
 @functools.cache
-def _openapi_text(server_url: str) -> bytes:
-    return orjson.dumps(build_openapi(server_url))
+def _openapi_text(server_url: str, sdk_path: str) -> bytes:
+    return orjson.dumps(build_openapi(server_url, sdk_path))
 
 
 @blueprint.get("/v1/openapi.json")
 def openapi() -> Response:
     """The OpenAPI document."""
-    return Response(_openapi_text(current_gateway().config.server.public_url), mimetype="application/json")
+    config = current_gateway().config
+    return Response(_openapi_text(config.server.public_url, config.sdk.path), mimetype="application/json")

@@ -146,6 +146,14 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class SdkSettings:
+    """How the gateway serves tagway.js, the browser SDK."""
+
+    path: str = "/t"
+    """The prefix of the script's versioned URL (<path>/<version>.js): renameable, since ad blockers match names."""
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     """Everything tagway.toml and the TAGWAY_* variables say, validated."""
 
@@ -161,6 +169,7 @@ class GatewayConfig:
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    sdk: SdkSettings = field(default_factory=SdkSettings)
     path: str | None = None
 
     def secrets(self) -> list[str]:

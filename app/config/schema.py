@@ -12,6 +12,7 @@ from app.config.model import (
     DeliverySettings,
     Limits,
     RetentionSettings,
+    SdkSettings,
     ServerSettings,
     StorageSettings,
 )
@@ -211,6 +212,26 @@ class RetentionSchema(_Strict):
         return RetentionSettings(**data)
 
 
+# Taken by the gateway's own routes: the script's prefix must not shadow them.
+_RESERVED_PREFIXES = ("/v1", "/console", "/metrics", "/healthz", "/readyz")
+
+
+def _sdk_path(value: str) -> None:
+    if not re.fullmatch(r"(/[A-Za-z0-9_-]+)+", value):
+        raise ValidationError("must be a path of letters, digits, '-' or '_' segments, e.g. /t (no trailing /)")
+    if any(value == taken or value.startswith(taken + "/") for taken in _RESERVED_PREFIXES):
+        raise ValidationError(f"must not be under {', '.join(_RESERVED_PREFIXES)}: the gateway's own routes")
+
+
+class SdkSchema(_Strict):
+    path = fields.String(load_default=SdkSettings.path, validate=_sdk_path, metadata={
+        "description": "prefix of tagway.js's URL (<path>/<version>.js); rename it if ad blockers match it"})
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> SdkSettings:
+        return SdkSettings(**data)
+
+
 class TopSchema(_Strict):
     server = fields.Nested(ServerSchema, load_default=lambda: ServerSettings())
     admin = fields.Nested(AdminSchema)  # always there: see admin_table
@@ -224,6 +245,7 @@ class TopSchema(_Strict):
     destinations = fields.List(fields.Dict(), load_default=list)
     delivery = fields.Nested(DeliverySchema, load_default=lambda: DeliverySettings())
     retention = fields.Nested(RetentionSchema, load_default=lambda: RetentionSettings())
+    sdk = fields.Nested(SdkSchema, load_default=lambda: SdkSettings())
 
     @pre_load
     def admin_table(self, data: Any, **_: Any) -> Any:
