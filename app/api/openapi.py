@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from app.api import schemas
+from app.api.people_schemas import add_people_paths
 from app.event.schema import event_schema
 
 API_VERSION = "1.0.0"
@@ -218,6 +219,7 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "application/json": {"schema": {"$ref": "#/components/schemas/Requeued"}}}},
             **_problem_responses(400, 401, 429, 503)},
     }})
+    add_people_paths(spec, _problem_responses)
     spec.path(path="/v1/schema/event", operations={"get": {
         "summary": "The canonical event JSON Schema (draft 2020-12)", "operationId": "getEventSchema",
         "responses": {"200": {"description": "The schema.", "content": {"application/schema+json": {"schema": {}}}}},

@@ -30,7 +30,8 @@ def people_config(database_url: str, **people: Any) -> dict[str, Any]:
         "storage": {"url": database_url},
         "server": {"public_url": "https://gateway.example.com"},
         "sources": [
-            {"id": "site", "adapter": "gtm", "write_key": BROWSER_KEY, "title": "Website (GTM)"},
+            {"id": "site", "adapter": "gtm", "write_key": BROWSER_KEY, "title": "Website (GTM)",
+             "rename": {"chat_open": "UserChatOpen"}},
             {"id": "server", "adapter": "canonical", "write_key": WRITE_KEY, "title": "Backend API"},
             {"id": "shop", "adapter": "canonical", "write_key": OTHER_WRITE_KEY, "secret": SIGNING_SECRET},
         ],
