@@ -97,6 +97,8 @@ class DestinationConfig:
     max_age_hours: float = 72.0
     ordered: bool | None = None
     timeout_seconds: float = 10.0
+    include_journey: bool = False
+    """Add the journey before the chat (people projection) to each UserChatOpen delivered."""
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
 

@@ -170,6 +170,8 @@ class DestinationSchema(Schema):
     ordered = fields.Boolean(load_default=None, allow_none=True,
                              metadata={"description": "deliver each user's events one after another, in order"})
     timeout_seconds = fields.Float(validate=validate.Range(0.1, 120), load_default=10.0)
+    include_journey = fields.Boolean(load_default=False, metadata={
+        "description": "add the journey before the chat (the pages of its session) to each UserChatOpen"})
 
     @validates("id")
     def _valid_id(self, value: str, **_: Any) -> None:

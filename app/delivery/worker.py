@@ -23,6 +23,7 @@ from adapters.base import Adapter, ApiResponse, Event, PayloadInvalid
 from adapters.times import format_time, parse_time
 from app.config.model import DeliverySettings, RetentionSettings, SourceConfig
 from app.delivery.destinations import Attempt, Destination
+from app.delivery.journeys import Journeys
 from app.delivery.lane import DestinationLane
 from app.delivery.leases import LeaseKeeper, claim_limit
 from app.delivery.policy import RetryPolicy
@@ -77,7 +78,8 @@ class DeliveryWorker:
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not security)
         self.api = api_session or requests.Session()
         self.keeper = LeaseKeeper(parts.storage, parts.settings.lease_seconds, parts.clock)
-        self.lanes = [DestinationLane(d, parts.storage, parts.settings, self.keeper, parts.clock, self.rng)
+        self.lanes = [DestinationLane(d, parts.storage, parts.settings, self.keeper, parts.clock, self.rng,
+                                      Journeys(parts.storage) if d.config.include_journey else None)
                       for d in parts.destinations]
         self.enrich_policy = RetryPolicy(max_attempts=8, max_age=timedelta(hours=24))
         self.enrich_claim_limit = claim_limit(parts.settings.lease_seconds,
