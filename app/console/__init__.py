@@ -12,13 +12,13 @@ from flask import Blueprint, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from app.config.public_address import public_url_problem
-from app.console import checker, deliveries, details, guard, live, login, sources
+from app.console import checker, deliveries, details, guard, live, login, people, sources
 from app.console.auth import CSRF_FIELD, CSRF_HEADER
 from app.gateway import current_gateway
 
 blueprint = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                       static_folder="static")
-for part in (login, live, details, sources, checker, deliveries):
+for part in (login, live, details, sources, checker, deliveries, people):
     blueprint.register_blueprint(part.blueprint)
 guard.install(blueprint)
 

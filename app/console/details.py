@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template
 from app.console.present import REASONS, Scrubber, refused_event, show_body, show_input
 from app.console.queries import event_by_seq
 from app.gateway import current_gateway
+from app.projections.people.queries import People
 
 blueprint = Blueprint("details", __name__)
 MAX_ROW_ID = 2**63 - 1  # SQL's BIGINT: a larger number names no row (and would overflow the driver)
@@ -28,7 +29,7 @@ def event(seq: int) -> Response | str:
     scrub = Scrubber(gateway.config)
     kept = gateway.storage.get_input(row.input_id) if row.input_id is not None else None
     return render_template("console/event.html", row=row, event_json=scrub.json(row.event),
-                           raw=show_input(kept, scrub))
+                           raw=show_input(kept, scrub), person_id=People(gateway.storage).person_of_event(seq))
 
 
 @blueprint.get("/rejections/<int:rejection_id>")
