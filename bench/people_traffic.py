@@ -21,41 +21,51 @@ PAGES = ("/", "/products/linen-shirt", "/products/wool-coat", "/collections/summ
 UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15"
 
 
-def traffic(count: int, visitors: int, seed: int = 7, start: datetime = START) -> Iterator[dict[str, Any]]:
-    """`count` canonical events of `visitors` browsers, in time order, as the gateway stores them."""
+def traffic(count: int, visitors: int, seed: int = 7, start: datetime = START,
+            visit_length: tuple[int, int] = (3, 12)) -> Iterator[dict[str, Any]]:
+    """`count` canonical events of `visitors` browsers in visits of a few events, in time order, over a week."""
     rng = random.Random(seed)
     moment = start
-    step = timedelta(seconds=max(86_400 * 7 / max(count, 1), 0.001))  # a week of traffic
+    step = timedelta(seconds=max(86_400 * 7 / max(count, 1), 0.001))
+    active: list[list[int]] = []  # [visitor, events left in the visit]
     for index in range(count):
         moment += step * rng.uniform(0.5, 1.5)
-        visitor = rng.randrange(visitors)
-        at = format_time(moment)
-        anonymous = f"anon-{visitor}"
-        member = f"member-{visitor}" if visitor % 3 == 0 else None
-        roll = rng.random()
-        url = "https://shop.example.com" + rng.choice(PAGES)
-        page = {"url": url, "canonicalUrl": url, "path": url.removeprefix("https://shop.example.com"),
-                "title": url.rsplit("/", 1)[-1] or "home", "referrer": "https://www.google.com/"}
-        event: dict[str, Any] = {"id": f"e{seed}-{index}", "occurredAt": at, "receivedAt": at,
-                                 "source": {"id": "site", "adapter": "gtm"}, "user": {"anonymousId": anonymous},
-                                 "page": page, "context": {"userAgent": UA}}
-        if roll < 0.80:
-            event["name"] = "PageView"
-            if index % 50 == 0:
-                event["context"]["campaign"] = {"source": "newsletter", "medium": "email"}
-        elif roll < 0.88 and member is not None:
-            event["name"] = "Login"
-            event["user"] = {"anonymousId": anonymous, "memberId": member, "memberVerified": True}
-        elif roll < 0.94:
-            event["name"] = "UserChatOpen"
-        else:
-            event = {"id": f"e{seed}-{index}", "name": "Purchase", "occurredAt": at, "receivedAt": at,
-                     "source": {"id": "shop", "adapter": "canonical"},
-                     "user": {"memberId": member, "email": f"buyer{visitor}@example.com"} if member else
-                             {"anonymousId": anonymous, "email": f"buyer{visitor}@example.com"},
-                     "commerce": {"currency": "KRW", "value": 39000, "orderId": str(index),
-                                  "items": [{"id": "sku-1", "name": "Linen shirt", "price": 39000, "quantity": 1}]}}
-        yield event
+        if len(active) < 50 or rng.random() < 0.1:
+            active.append([rng.randrange(visitors), rng.randint(*visit_length)])
+        current = active[rng.randrange(len(active))]
+        current[1] -= 1
+        if current[1] <= 0:
+            active.remove(current)
+        yield _event(index, current[0], format_time(moment), rng, seed)
+
+
+def _event(index: int, visitor: int, at: str, rng: random.Random, seed: int) -> dict[str, Any]:
+    anonymous = f"anon-{visitor}"
+    member = f"member-{visitor}" if visitor % 3 == 0 else None
+    roll = rng.random()
+    url = "https://shop.example.com" + rng.choice(PAGES)
+    page = {"url": url, "canonicalUrl": url, "path": url.removeprefix("https://shop.example.com"),
+            "title": url.rsplit("/", 1)[-1] or "home", "referrer": "https://www.google.com/"}
+    event: dict[str, Any] = {"id": f"e{seed}-{index}", "occurredAt": at, "receivedAt": at,
+                             "source": {"id": "site", "adapter": "gtm"}, "user": {"anonymousId": anonymous},
+                             "page": page, "context": {"userAgent": UA}}
+    if roll < 0.80:
+        event["name"] = "PageView"
+        if index % 50 == 0:
+            event["context"]["campaign"] = {"source": "newsletter", "medium": "email"}
+    elif roll < 0.88 and member is not None:
+        event["name"] = "Login"
+        event["user"] = {"anonymousId": anonymous, "memberId": member, "memberVerified": True}
+    elif roll < 0.94:
+        event["name"] = "UserChatOpen"
+    else:
+        user = {"memberId": member} if member else {"anonymousId": anonymous}
+        event = {"id": f"e{seed}-{index}", "name": "Purchase", "occurredAt": at, "receivedAt": at,
+                 "source": {"id": "shop", "adapter": "canonical"},
+                 "user": {**user, "email": f"buyer{visitor}@example.com"},
+                 "commerce": {"currency": "KRW", "value": 39000, "orderId": str(index),
+                              "items": [{"id": "sku-1", "name": "Linen shirt", "price": 39000, "quantity": 1}]}}
+    return event
 
 
 def store_traffic(storage: SqlStorage, events: Iterator[dict[str, Any]], batch: int = 500) -> int:

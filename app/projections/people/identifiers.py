@@ -29,20 +29,20 @@ def clean(kind: str, value: Any) -> str | None:
 def linkable(event: Mapping[str, Any], trust: Trust, settings: PeopleSettings) -> list[tuple[str, str]]:
     """(kind, value) pairs this event may link: its anonymous id always, the others when its source is trusted."""
     user = event.get("user") or {}
-    wanted = {"anonymous": user.get("anonymousId")}
-    if trust.member(event):
-        wanted["member"] = user.get("memberId")
-        wanted["previous"] = user.get("previousId")  # alias: the earlier id of the same person
-    if trust.contact(event):
-        wanted["email"] = user.get("email")
-        wanted["phone"] = user.get("phone")
+    member_trusted, contact_trusted = trust.of(event)
+    wanted = [("anonymous", user.get("anonymousId"))]
+    if member_trusted:
+        wanted += [("member", user.get("memberId")), ("anonymous", user.get("previousId"))]  # alias: earlier id
+    if contact_trusted:
+        wanted += [("email", user.get("email")), ("phone", user.get("phone"))]
     found: list[tuple[str, str]] = []
-    for kind, raw in wanted.items():
+    for kind, raw in wanted:
         if raw is None:
             continue
-        if kind == "previous":
-            kind = "anonymous"  # a previous id is linked like an anonymous one: it never names a second member
         value = clean(kind, raw)
         if value is not None and not settings.is_junk(value) and (kind, value) not in found:
             found.append((kind, value))
-    return sorted(found, key=lambda pair: KINDS.index(pair[0]))
+    return sorted(found, key=lambda pair: _ORDER[pair[0]])
+
+
+_ORDER = {kind: index for index, kind in enumerate(KINDS)}

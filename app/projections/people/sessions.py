@@ -45,9 +45,8 @@ class Session:
     def add(self, visit: Visit) -> None:
         """Count an event in (in time order); the first page, referrer, campaign and device are kept."""
         self.ended_at = max(self.ended_at, visit.occurred_at)
-        self.landing_url = self.landing_url or visit.url
-        if self.referrer is None and visit.url is not None:
-            self.referrer = visit.referrer  # the referrer of the landing page, not of a later one
+        if self.landing_url is None and visit.url is not None:
+            self.landing_url, self.referrer = visit.url, visit.referrer  # the landing page's referrer, no later one
         self.campaign = self.campaign or visit.campaign
         self.user_agent = self.user_agent or visit.user_agent
         self.page_views += visit.name == "PageView"

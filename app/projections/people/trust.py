@@ -22,6 +22,22 @@ class Trust:
         self.adapters = adapters
         self.sources = sources
         self.settings = settings
+        self.forget()
+
+    def of(self, event: Mapping[str, Any]) -> tuple[bool, bool]:
+        """Whether the event's member id, and whether its email and phone, may link identifiers."""
+        user = event.get("user") or {}
+        source = event.get("source") or {}
+        key = (source.get("id", ""), source.get("adapter", ""))
+        by_source = self._by_source.get(key)
+        if by_source is None:
+            by_source = self._by_source[key] = (self._server_side(event) or self._trusted_identity(event),
+                                                self.contact(event))
+        return by_source[0] or user.get("memberVerified") is True, by_source[1]
+
+    def forget(self) -> None:
+        """Ask the sources again (called once per batch: sources may change while the gateway runs)."""
+        self._by_source: dict[tuple[str, str], tuple[bool, bool]] = {}
 
     def member(self, event: Mapping[str, Any]) -> bool:
         """Whether the event's member id may link identifiers."""
