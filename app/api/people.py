@@ -55,7 +55,7 @@ def profile(person_id: int) -> Response:
 
 @blueprint.get("/v1/people/<int:person_id>/timeline")
 def timeline(person_id: int) -> Response:
-    """The person's sessions, newest first, with their events (across every anonymous id of theirs)."""
+    """The person's events by session, newest first (across every anonymous id of theirs), paged."""
     args = load_args(TimelineQuery)
     return json_response(_people().timeline(_known(person_id), args.get("before"), args["limit"]))
 

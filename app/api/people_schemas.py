@@ -35,8 +35,8 @@ class TimelineQuery(_Strict):
 
     before = fields.String(validate=validate.Regexp(r"^\S+/\d+$", error="must be the `next` of a previous page"),
                            metadata={"description": "Cursor: the `next` of the previous page."})
-    limit = fields.Integer(load_default=10, validate=validate.Range(1, 100),
-                           metadata={"description": "Sessions per page."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500),
+                           metadata={"description": "Events per page (a long session goes on on the next page)."})
 
 
 class JourneyQuery(_Strict):
@@ -117,7 +117,6 @@ class TimelineEventSchema(Schema):
     occurredAt = fields.String(metadata={"format": "date-time"})
     url = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
-    event = fields.Dict(metadata={"description": "The canonical event."})
 
 
 class SessionSchema(Schema):
@@ -134,12 +133,14 @@ class SessionSchema(Schema):
     userAgent = fields.String(allow_none=True)
     pageViews = fields.Integer()
     eventCount = fields.Integer()
-    events = fields.List(fields.Nested(TimelineEventSchema))
+    events = fields.List(fields.Nested(TimelineEventSchema), metadata={
+        "description": "This page's events of the session, in time order (GET /v1/events?id=... has each whole)."})
+    partial_ = fields.Boolean(data_key="partial", metadata={"description": "The session has more events than this page shows."})
     chats = fields.List(fields.Nested(JourneySchema))
 
 
 class TimelineSchema(Schema):
-    """A page of a person's sessions, newest first, stitched across their anonymous ids."""
+    """A page of a person's events grouped by session, newest first, stitched across their anonymous ids."""
 
     personId = fields.Integer()
     sessions = fields.List(fields.Nested(SessionSchema))

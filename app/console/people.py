@@ -10,7 +10,7 @@ from app.projections.people.queries import People
 
 blueprint = Blueprint("people", __name__)
 MAX_ID = 2**63 - 1
-SESSIONS_SHOWN = 20
+EVENTS_SHOWN = 200
 
 
 @blueprint.get("/people")
@@ -36,7 +36,7 @@ def person(person_id: int) -> Response | str:
                                detail=f"There is no person with the number {person_id}. Search the People page.")
         return Response(page, status=404)
     before = request.args.get("before") or None
-    timeline = people.timeline(person_id, before, SESSIONS_SHOWN)
+    timeline = people.timeline(person_id, before, EVENTS_SHOWN)
     scrub = Scrubber(gateway.config)
     for session in timeline["sessions"]:
         before_chat: set[int] = set()

@@ -44,16 +44,18 @@ def test_a_person_is_found_by_any_identifier_and_their_timeline_pages_by_session
     assert site.client.get("/v1/people", query_string={"identifier": "nobody"}, headers=ADMIN).get_json() == {
         "items": []}
 
-    first = site.client.get(f"/v1/people/{person['id']}/timeline", query_string={"limit": 1}, headers=ADMIN)
+    first = site.client.get(f"/v1/people/{person['id']}/timeline", query_string={"limit": 6}, headers=ADMIN)
     assert first.status_code == 200
     page = first.get_json()
     [latest] = page["sessions"]
     assert [e["name"] for e in latest["events"]] == ["PageView", "PageView", "PageView", "UserChatOpen", "SignUp",
                                                      "ProfileUpdate"]
     assert latest["campaign"] == {"source": "newsletter", "medium": "email", "name": "autumn"}
-    second = site.client.get(f"/v1/people/{person['id']}/timeline", query_string={"limit": 1, "before": page["next"]},
+    assert latest["partial"] is False and latest["eventCount"] == 6
+    second = site.client.get(f"/v1/people/{person['id']}/timeline", query_string={"limit": 6, "before": page["next"]},
                              headers=ADMIN).get_json()
     assert [[e["name"] for e in s["events"]] for s in second["sessions"]] == [["PageView"]]
+    assert second["next"] is None
     seq = latest["events"][0]["seq"]
     assert site.client.get("/v1/people", query_string={"event": seq}, headers=ADMIN).get_json()["items"][0]["id"] == \
         person["id"], "an event leads to its person"

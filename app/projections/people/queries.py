@@ -13,6 +13,9 @@ from app.storage.base import SqlStorage
 
 CHAT_EVENT = "UserChatOpen"
 _SESSION_COLUMNS = "id, started_at, ended_at, landing_url, referrer, campaign, user_agent, page_views, events"
+_EVENT_COLUMNS = "event_seq, session_id, name, occurred_at, url, title"
+JOURNEY_PAGES = 50
+"""The most pages a journey lists (the latest before the chat): a session may hold thousands."""
 
 
 class People:
@@ -69,35 +72,40 @@ class People:
                            "occurredAt": c[5]} for c in conflicts],
         }
 
-    def timeline(self, person_id: int, before: str | None = None, limit: int = 10) -> dict[str, Any]:
-        """A page of the person's sessions, newest first, each with its events in time order.
+    def timeline(self, person_id: int, before: str | None = None, limit: int = 100) -> dict[str, Any]:
+        """A page of the person's events, newest first, grouped by session (newest session first).
 
-        `before` is the `next` of the previous page: a session start time and id.
+        A page holds at most `limit` events: a long session may go on on the next page (`partial`). `before` is
+        the `next` of the previous page (the time and seq of its oldest event).
         """
         params: list[Any] = [person_id]
         where = "person_id = ?"
         if before is not None:
-            started, _, session_id = before.partition("/")
-            where += " AND (started_at < ? OR (started_at = ? AND id < ?))"
-            params += [started, started, int(session_id or 0)]
+            at, _, seq = before.rpartition("/")
+            where += " AND (occurred_at < ? OR (occurred_at = ? AND event_seq < ?))"
+            params += [at, at, int(seq or 0)]
         with self.storage.transaction() as connection:
             db = Database(self.storage, connection)
-            statement = (f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE {where} "  # noqa: S608 (fixed clauses)
-                         "ORDER BY started_at DESC, id DESC LIMIT ?")
-            rows = db.all(statement, (*params, limit))
-            sessions = [_session(row) for row in rows]
-            for session in sessions:
-                events = db.all(
-                    "SELECT pe.event_seq, pe.name, pe.occurred_at, pe.url, pe.title, e.body FROM person_events pe "
-                    "JOIN events e ON e.seq = pe.event_seq WHERE pe.session_id = ? "
-                    "ORDER BY pe.occurred_at, pe.event_seq", (session["id"],))
-                session["events"] = [{"seq": int(seq), "name": name, "occurredAt": at, "url": url, "title": title,
-                                      "event": orjson.loads(body)} for seq, name, at, url, title, body in events]
-                session["chats"] = [_journey_of(session, e["seq"]) for e in session["events"]
-                                    if e["name"] == CHAT_EVENT]
-        last = sessions[-1] if len(sessions) == limit else None
-        return {"personId": person_id, "sessions": sessions,
-                "next": f"{last['startedAt']}/{last['id']}" if last else None}
+            rows = db.all(f"SELECT {_EVENT_COLUMNS} FROM person_events WHERE {where} "  # noqa: S608 (fixed clauses)
+                          "ORDER BY occurred_at DESC, event_seq DESC LIMIT ?", (*params, limit))
+            sessions: dict[int, dict[str, Any]] = {}
+            for seq, session_id, name, at, url, title in rows:
+                session = sessions.get(session_id)
+                if session is None:
+                    found = db.one(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?",  # noqa: S608
+                                   (session_id,))
+                    session = sessions[session_id] = {**_session(found), "events": []} if found else {
+                        "id": session_id, "events": []}
+                session["events"].append({"seq": int(seq), "name": name, "occurredAt": at, "url": url,
+                                          "title": title})
+            for session in sessions.values():
+                session["events"].reverse()
+                session["partial"] = len(session["events"]) < session.get("eventCount", 0)
+                session["chats"] = [self._journey(db, session, e["seq"], e["occurredAt"], e["url"])
+                                    for e in session["events"] if e["name"] == CHAT_EVENT]
+        last = rows[-1] if len(rows) == limit else None
+        return {"personId": person_id, "sessions": list(sessions.values()),
+                "next": f"{last[3]}/{last[0]}" if last else None}
 
     def journey(self, person_id: int, chat_seq: int | None = None) -> dict[str, Any] | None:
         """The pages before one chat (the latest when none is named) in its session, with landing and campaign."""
@@ -109,18 +117,31 @@ class People:
                 if row is None:
                     return None
                 chat_seq = int(row[0])
-            chat = db.one("SELECT session_id FROM person_events WHERE event_seq = ? AND person_id = ? AND name = ?",
-                          (chat_seq, person_id, CHAT_EVENT))
+            chat = db.one("SELECT session_id, occurred_at, url FROM person_events "
+                          "WHERE event_seq = ? AND person_id = ? AND name = ?", (chat_seq, person_id, CHAT_EVENT))
             if chat is None or chat[0] is None:
                 return None
-            row = db.one(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (chat[0],))  # noqa: S608
-            assert row is not None
-            session = _session(row)
-            session["events"] = [{"seq": int(seq), "name": name, "occurredAt": at, "url": url, "title": title}
-                                 for seq, name, at, url, title in db.all(
-                                     "SELECT event_seq, name, occurred_at, url, title FROM person_events "
-                                     "WHERE session_id = ? ORDER BY occurred_at, event_seq", (chat[0],))]
-        return _journey_of(session, chat_seq)
+            found = db.one(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (chat[0],))  # noqa: S608
+            assert found is not None
+            return self._journey(db, _session(found), chat_seq, chat[1], chat[2])
+
+    @staticmethod
+    def _journey(db: Database, session: dict[str, Any], chat_seq: int, opened_at: str,
+                 url: str | None) -> dict[str, Any]:
+        """The chat's page, the (latest) pages before it in its session with the time on each, and how it began."""
+        rows = db.all("SELECT url, title, occurred_at FROM person_events WHERE session_id = ? AND name = 'PageView' "
+                      "AND url IS NOT NULL AND (occurred_at < ? OR (occurred_at = ? AND event_seq < ?)) "
+                      "ORDER BY occurred_at DESC, event_seq DESC LIMIT ?",
+                      (session["id"], opened_at, opened_at, chat_seq, JOURNEY_PAGES))
+        rows.reverse()
+        pages = []
+        for index, (page_url, title, at) in enumerate(rows):
+            until = rows[index + 1][2] if index + 1 < len(rows) else opened_at
+            pages.append({"url": page_url, "title": title, "at": at,
+                          "secondsOnPage": (_time(until) - _time(at)).total_seconds()})
+        return {"chatSeq": chat_seq, "openedAt": opened_at, "page": url or (pages[-1]["url"] if pages else None),
+                "pages": pages, "sessionId": session["id"], "landingUrl": session.get("landingUrl"),
+                "referrer": session.get("referrer"), "campaign": session.get("campaign")}
 
 
 def _session(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -129,23 +150,6 @@ def _session(row: tuple[Any, ...]) -> dict[str, Any]:
             "durationSeconds": (_time(ended) - _time(started)).total_seconds(),
             "landingUrl": row[3], "referrer": row[4], "campaign": orjson.loads(row[5]) if row[5] else None,
             "device": device_of(row[6]), "userAgent": row[6], "pageViews": int(row[7]), "eventCount": int(row[8])}
-
-
-def _journey_of(session: dict[str, Any], chat_seq: int) -> dict[str, Any]:
-    """The chat's page, the pages before it in the session with the time spent on each, landing, referrer, campaign."""
-    events = session["events"]
-    index = next(i for i, e in enumerate(events) if e["seq"] == chat_seq)
-    chat = events[index]
-    pages = [e for e in events[:index] if e["url"] is not None and e["name"] == "PageView"]
-    journey_pages = []
-    for position, page in enumerate(pages):
-        until = pages[position + 1]["occurredAt"] if position + 1 < len(pages) else chat["occurredAt"]
-        journey_pages.append({"url": page["url"], "title": page["title"], "at": page["occurredAt"],
-                              "secondsOnPage": (_time(until) - _time(page["occurredAt"])).total_seconds()})
-    return {"chatSeq": chat_seq, "openedAt": chat["occurredAt"],
-            "page": chat["url"] or (pages[-1]["url"] if pages else None),
-            "pages": journey_pages, "sessionId": session["id"], "landingUrl": session["landingUrl"],
-            "referrer": session["referrer"], "campaign": session["campaign"]}
 
 
 def device_of(user_agent: str | None) -> str | None:
