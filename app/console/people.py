@@ -46,4 +46,8 @@ def person(person_id: int) -> Response | str:
         for event in session["events"]:
             event["beforeChat"] = event["seq"] in before_chat
             event["url"] = scrub.text(event["url"]) if event["url"] else None
+        for chat in session["chats"]:  # a page's address may carry a key someone pasted into a link
+            chat["page"] = scrub.text(chat["page"]) if chat["page"] else None
+            for page in chat["pages"]:
+                page["url"] = scrub.text(page["url"])
     return render_template("console/person.html", person=profile, timeline=timeline)

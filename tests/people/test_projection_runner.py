@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -111,3 +112,22 @@ def test_the_lag_is_a_metric_until_the_worker_catches_up(database_url: str, tmp_
     metrics = site.client.get("/metrics", headers=ADMIN).get_data(as_text=True)
     assert 'tagway_projection_lag_events{projection="people"} 0.0' in metrics
     assert 'tagway_projection_lag_seconds{projection="people"} 0.0' in metrics
+
+
+def test_two_workers_at_once_apply_each_batch_once(postgres_url: str, tmp_path: Path) -> None:
+    site = shop(fresh_database(postgres_url), tmp_path)
+    total = store_traffic(site.gateway.storage, traffic(3000, visitors=200))
+    runners = [site.gateway.projection_runner() for _ in range(2)]
+    for runner in runners:
+        runner.batch_size = 50
+    threads = [threading.Thread(target=runner.catch_up, args=("people", runner.newest_seq())) for runner in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    together = site.tables()
+    assert len(together["person_events"]) == total
+    assert sum(row[4] for row in together["people"]) == total, "each event counted once"
+    runners[0].reset("people")
+    runners[0].catch_up("people", runners[0].newest_seq())
+    assert site.tables() == together
