@@ -135,7 +135,8 @@ class SessionSchema(Schema):
     eventCount = fields.Integer()
     events = fields.List(fields.Nested(TimelineEventSchema), metadata={
         "description": "This page's events of the session, in time order (GET /v1/events?id=... has each whole)."})
-    partial_ = fields.Boolean(data_key="partial", metadata={"description": "The session has more events than this page shows."})
+    partial_ = fields.Boolean(data_key="partial", metadata={
+        "description": "The session has more events than this page shows."})
     chats = fields.List(fields.Nested(JourneySchema))
 
 

@@ -76,7 +76,7 @@ class ProjectionRunner:
             return 0  # nothing new: no write lock taken while idle
         with self.storage.transaction(write=True) as connection:
             db = Database(self.storage, connection)
-            if db.postgres and not db.one("SELECT pg_try_advisory_xact_lock(?)", (lock_key(name),))[0]:  # type: ignore[index]
+            if db.postgres and not _locked(db, name):
                 return 0  # another worker is applying this projection now
             horizon = self._horizons[name].current(db)
             position = _position(db, name)
@@ -160,6 +160,12 @@ class ProjectionRunner:
                 seconds = max((now - parse_time(oldest[0])).total_seconds(), 0.0) if oldest else 0.0
                 lags.append(Lag(name, position, int(count[0]) if count else 0, seconds))
         return lags
+
+
+def _locked(db: Database, name: str) -> bool:
+    """Take the projection's advisory lock for this transaction if no other holds it (PostgreSQL)."""
+    row = db.one("SELECT pg_try_advisory_xact_lock(?)", (lock_key(name),))
+    return bool(row and row[0])
 
 
 def _position(db: Database, name: str) -> int:

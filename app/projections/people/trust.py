@@ -33,18 +33,12 @@ class Trust:
         if by_source is None:
             by_source = self._by_source[key] = (self._server_side(event) or self._trusted_identity(event),
                                                 self.contact(event))
+        # The gateway's browser route sets memberVerified once the member hash checked out.
         return by_source[0] or user.get("memberVerified") is True, by_source[1]
 
     def forget(self) -> None:
         """Ask the sources again (called once per batch: sources may change while the gateway runs)."""
         self._by_source: dict[tuple[str, str], tuple[bool, bool]] = {}
-
-    def member(self, event: Mapping[str, Any]) -> bool:
-        """Whether the event's member id may link identifiers."""
-        user = event.get("user") or {}
-        if user.get("memberVerified") is True:
-            return True
-        return self._server_side(event) or self._trusted_identity(event)
 
     def contact(self, event: Mapping[str, Any]) -> bool:
         """Whether the event's email and phone may link identifiers."""
