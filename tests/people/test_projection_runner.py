@@ -88,6 +88,8 @@ def test_a_worker_killed_mid_batch_and_another_one_leave_what_a_rebuild_gives(
     assert f"people: {total} events applied" in rebuilt.output
     assert "rebuilding people" in rebuilt.stderr
     assert site.tables() == after_crash
+    status = CliRunner().invoke(main, ["-c", str(config_path), "projections", "status"])
+    assert status.output == f"people: at event {runner.newest_seq()}, 0 events and 0.0 s behind\n"
 
 
 def test_rebuild_names_the_projections_when_asked_for_an_unknown_one(tmp_path: Path) -> None:
