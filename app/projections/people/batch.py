@@ -17,6 +17,7 @@ from app.projections.base import Database
 from app.projections.people.sessions import Session, Visit
 
 _SESSION_COLUMNS = "id, started_at, ended_at, landing_url, referrer, campaign, user_agent, page_views, events"
+_PREFIXED_SESSION_COLUMNS = ", ".join(f"s.{column.strip()}" for column in _SESSION_COLUMNS.split(","))
 
 
 @dataclass
@@ -40,6 +41,37 @@ class Batch:
         self._seen: dict[tuple[str, str], list[str]] = {}
         self._people: dict[int, _PersonDelta] = {}
         self._person_events: list[tuple[Any, ...]] = []
+        self._new_people: dict[int, list[Any]] = {}
+        self._new_ids: list[tuple[Any, ...]] = []
+
+    def prefetch(self, pairs: set[tuple[str, str]]) -> None:
+        """Read at once who holds these identifiers, those people's member ids and latest sessions.
+
+        A few statements per batch instead of a few per event: on PostgreSQL each is a round trip.
+        """
+        values = sorted({value for _, value in pairs})
+        for chunk in _chunks(values):
+            for kind, value, person in self.db.all(
+                    f"SELECT kind, value, person_id FROM person_ids WHERE value IN ({_marks(chunk)})", chunk):  # noqa: S608
+                if (kind, value) in pairs:
+                    self._holders[(kind, value)] = int(person)
+        for pair in pairs:
+            self._holders.setdefault(pair, None)
+        people = sorted({p for p in self._holders.values() if p is not None} - self._members.keys())
+        for chunk in _chunks(people):
+            for person, member in self.db.all(
+                    f"SELECT id, member_id FROM people WHERE id IN ({_marks(chunk)})", chunk):  # noqa: S608
+                self._members[int(person)] = member
+            latest: dict[int, Session] = {}
+            for row in self.db.all(f"SELECT s.person_id, {_PREFIXED_SESSION_COLUMNS} FROM sessions s "  # noqa: S608
+                                   f"WHERE s.person_id IN ({_marks(chunk)}) AND s.started_at = "
+                                   "(SELECT max(started_at) FROM sessions m WHERE m.person_id = s.person_id)", chunk):
+                session = Session(*row[1:])
+                held = latest.get(int(row[0]))
+                if held is None or held.id < session.id:
+                    latest[int(row[0])] = session
+            for person in chunk:
+                self._last_sessions[person] = latest.get(person)
 
     # --- identifiers and people ----------------------------------------------------------------
 
@@ -59,21 +91,22 @@ class Batch:
         return self._members[person]
 
     def new_person(self, person: int, member_id: str | None, at: str) -> None:
-        """A person first seen now."""
-        self.db.execute("INSERT INTO people (id, member_id, first_seen, last_seen, events) VALUES (?, ?, ?, ?, 0)",
-                        (person, member_id, at, at))
+        """A person first seen now (written at the end)."""
+        self._new_people[person] = [person, member_id, at, at]
         self._members[person] = member_id
         self._last_sessions[person] = None
 
     def set_member(self, person: int, member_id: str) -> None:
         """Give an anonymous person the member id a trusted input linked."""
-        self.db.execute("UPDATE people SET member_id = ? WHERE id = ?", (member_id, person))
+        if person in self._new_people:
+            self._new_people[person][1] = member_id
+        else:
+            self.db.execute("UPDATE people SET member_id = ? WHERE id = ?", (member_id, person))
         self._members[person] = member_id
 
     def add_identifier(self, kind: str, value: str, person: int, at: str) -> None:
-        """An identifier seen for the first time."""
-        self.db.execute("INSERT INTO person_ids (kind, value, person_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
-                        (kind, value, person, at, at))
+        """An identifier seen for the first time (written at the end)."""
+        self._new_ids.append((kind, value, person, at, at))
         self._holders[(kind, value)] = person
 
     def seen(self, kind: str, value: str, at: str) -> None:
@@ -106,7 +139,13 @@ class Batch:
             db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (target, source))  # noqa: S608
         db.execute("DELETE FROM sessions WHERE person_id = ?", (source,))
         db.execute("DELETE FROM people WHERE id = ?", (source,))
-        self.forget()
+        # What the cache knew of the two people changes with them; of anyone else, it holds.
+        for pair, holder in self._holders.items():
+            if holder == source:
+                self._holders[pair] = target
+        self._members.pop(source, None)
+        self.sessions_changed(source)
+        self.sessions_changed(target)
 
     # --- events and sessions ---------------------------------------------------------------
 
@@ -152,6 +191,14 @@ class Batch:
     def flush(self) -> None:
         """Write everything pending."""
         db = self.db
+        if self._new_people:
+            db.storage.executemany(db.connection, db.storage.sql(
+                "INSERT INTO people (id, member_id, first_seen, last_seen, events) VALUES (?, ?, ?, ?, 0)"),
+                [tuple(row) for row in self._new_people.values()])
+        if self._new_ids:
+            db.storage.executemany(db.connection, db.storage.sql(
+                "INSERT INTO person_ids (kind, value, person_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"),
+                self._new_ids)
         if self._person_events:
             db.storage.executemany(db.connection, db.storage.sql(
                 "INSERT INTO person_events (event_seq, person_id, session_id, occurred_at, name, url, title, "
@@ -188,11 +235,12 @@ class Batch:
                            "WHERE id = ?", (min(row[0], delta.first_seen), max(row[1], delta.last_seen),
                                             delta.events, orjson.dumps(traits).decode(), person))
         self._person_events, self._new_sessions, self._changed_sessions = [], {}, {}
+        self._new_people, self._new_ids = {}, []
         self._seen, self._people = {}, {}
 
-    def forget(self) -> None:
-        """Drop every cached read (after the tables were changed behind the cache)."""
-        self._holders, self._members, self._last_sessions = {}, {}, {}
+    def sessions_changed(self, person: int) -> None:
+        """Forget the person's latest session (their sessions were cut again in the tables)."""
+        self._last_sessions.pop(person, None)
 
 
 def merged_traits(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
@@ -201,6 +249,14 @@ def merged_traits(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]
         if key not in into or into[key]["at"] <= entry["at"]:
             into[key] = entry
     return into
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _values(session: Session) -> tuple[Any, ...]:

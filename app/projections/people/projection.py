@@ -36,13 +36,14 @@ class PeopleProjection(Projection):
         """Link, attach and sessionize each event, in order; the batch's writes go out at its end."""
         batch = Batch(db)
         self.trust.forget()
-        for stored in events:
-            self._apply_one(batch, stored)
+        links = [linkable(stored.event, self.trust, self.settings) for stored in events]
+        batch.prefetch({pair for ids in links for pair in ids})
+        for stored, ids in zip(events, links, strict=True):
+            self._apply_one(batch, stored, ids)
         batch.flush()
 
-    def _apply_one(self, batch: Batch, stored: StoredEvent) -> None:
+    def _apply_one(self, batch: Batch, stored: StoredEvent, ids: list[tuple[str, str]]) -> None:
         event = stored.event
-        ids = linkable(event, self.trust, self.settings)
         if not ids:
             return  # nothing names a customer (or only junk / untrusted ids)
         at = event["occurredAt"]
@@ -139,4 +140,4 @@ class PeopleProjection(Projection):
                 marks = ", ".join("?" * len(chunk))
                 db.execute(f"UPDATE person_events SET session_id = ? WHERE event_seq IN ({marks})",  # noqa: S608
                            (session.id, *chunk))
-        batch.forget()
+        batch.sessions_changed(person)
