@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from app.projections.base import Database
+from app.projections.runner import lock_key
 from app.storage.base import SqlStorage
 from app.storage.body_codec import decode_body
 
@@ -41,6 +42,8 @@ def erase_person(storage: SqlStorage, person_id: int, projection: str = "people"
     """Delete the person and everything stored of them in one transaction; None when there is no such person."""
     with storage.transaction(write=True) as connection:
         db = Database(storage, connection)
+        if db.postgres:  # a batch being applied now could bring the person back: wait for it (SQLite's lock does)
+            db.one("SELECT pg_advisory_xact_lock(?)", (lock_key(projection),))
         if db.one("SELECT 1 FROM people WHERE id = ?", (person_id,)) is None:
             return None
         erased = Erased(person_id)
