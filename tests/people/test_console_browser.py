@@ -15,7 +15,7 @@ import requests
 from playwright import sync_api
 
 from tests.console.conftest import chromium  # noqa: F401 (the fixture)
-from tests.console.test_browser import CHROMIUM_ARGS, DESKTOP, WAIT_MS, screenshot, sign_in
+from tests.console.test_browser import CHROMIUM_ARGS, DESKTOP, PHONE, WAIT_MS, screenshot, sign_in
 from tests.people.support import ADMIN, BROWSER_KEY, people_config
 from tests.support.server import RunningGateway, serving, write_config
 
@@ -81,5 +81,10 @@ def test_the_person_page_shows_the_pages_before_the_chat(gateway: RunningGateway
     expect(page.locator(".timeline li.chat")).to_contain_text("UserChatOpen")
     expect(page.locator(".session")).to_contain_text("from https://search.naver.com/")
     screenshot(page, "person")
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the person page scrolls sideways on a phone ({width}px)"
+    screenshot(page, "phone-person")
+    page.set_viewport_size(DESKTOP)
     page.locator(".timeline li.chat a").click()
     expect(page.locator("#event-person")).to_contain_text("This customer's timeline")
