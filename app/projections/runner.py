@@ -23,9 +23,11 @@ from adapters.times import format_time, parse_time
 from app.projections.base import Database, Projection, StoredEvent
 from app.projections.horizon import CommitHorizon
 from app.storage.base import SqlStorage
+from app.storage.records import StorageUnavailable
 
 log = logging.getLogger("tagway.projections")
 DEFAULT_BATCH_SIZE = 1000
+FAILURE_PAUSE_SECONDS = 30.0
 LAG_COUNT_CAP = 10_000_000
 """Lag in events is counted up to this many (a count over a larger backlog would cost more than it says)."""
 
@@ -61,12 +63,23 @@ class ProjectionRunner:
         self._horizons = {p.name: CommitHorizon() for p in projections}
 
     def run_round(self, halt: threading.Event) -> int:
-        """One batch of each projection; how many events were applied (0: all caught up or another holds them)."""
+        """One batch of each projection; how many events were applied (0: all caught up or another holds them).
+
+        A projection that fails on a batch is logged and tried again after a pause; it never stops the worker
+        around it (deliveries go on), and its lag on /metrics shows that it is stuck.
+        """
         applied = 0
         for name in self.projections:
             if halt.is_set():
                 break
-            applied += self.step(name)
+            try:
+                applied += self.step(name)
+            except StorageUnavailable:
+                raise  # the worker's loop waits for the database
+            except Exception:
+                log.exception("a projection failed on its next batch; trying again shortly",
+                              extra={"projection": name, "pause_seconds": FAILURE_PAUSE_SECONDS})
+                halt.wait(FAILURE_PAUSE_SECONDS)
         return applied
 
     def step(self, name: str) -> int:

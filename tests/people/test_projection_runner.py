@@ -7,15 +7,18 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
 import psycopg
+import pytest
 import tomli_w
 from click.testing import CliRunner
 
 from adapters.testing import Clock
 from app.cli import main
+from app.projections import Database, Projection, ProjectionRunner, StoredEvent
 from app.projections.people.queries import People
 from app.storage.records import EventRecord
 from bench.people_traffic import store_traffic, traffic
@@ -133,3 +136,26 @@ def test_two_workers_at_once_apply_each_batch_once(postgres_url: str, tmp_path: 
     runners[0].reset("people")
     runners[0].catch_up("people", runners[0].newest_seq())
     assert site.tables() == together
+
+
+class _Failing(Projection):
+    """A projection with a bug: it fails on every batch."""
+
+    name = "failing"
+    tables = ()
+
+    def apply(self, db: Database, events: Sequence[StoredEvent]) -> None:
+        raise ValueError("a bug in a projection")
+
+
+def test_a_failing_projection_is_logged_and_holds_back_only_itself(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.projections.runner.FAILURE_PAUSE_SECONDS", 0)
+    site = shop(f"sqlite:///{tmp_path / 'f.db'}", tmp_path)
+    site.browse("anon-f", "https://shop.example.com/")
+    people = site.gateway.projections()
+    runner = ProjectionRunner(site.gateway.storage, [_Failing(), *people], site.gateway.clock)
+    assert runner.run_round(threading.Event()) == 1, "people went on"
+    assert runner.position("failing") == 0 and runner.position("people") == runner.newest_seq()
+    logged = capfd.readouterr().err  # the gateway's JSON log lines
+    assert "a projection failed on its next batch" in logged and "a bug in a projection" in logged
