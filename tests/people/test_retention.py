@@ -26,7 +26,7 @@ def test_purged_events_take_their_sessions_and_people_with_them(database_url: st
     assert people.find("gone-visitor") == []
     [regular] = people.find("regular")
     profile = people.profile(regular)
-    assert profile is not None and profile["counts"]["sessions"] == 1
+    assert profile is not None and profile["counts"]["sessions"] == 1 and profile["counts"]["events"] == 1
     [session] = people.timeline(regular)["sessions"]
     assert [e["url"] for e in session["events"]] == ["https://shop.example.com/again"]
     with site.gateway.storage.transaction() as connection:

@@ -55,17 +55,19 @@ class People:
                                  "ORDER BY kind, first_seen, value", (person_id,))
             sessions = db.one("SELECT count(*), coalesce(sum(page_views), 0) FROM sessions WHERE person_id = ?",
                               (person_id,))
+            # Counted from the timeline itself: what the retention purge took is no longer counted.
+            events = db.one("SELECT count(*) FROM person_events WHERE person_id = ?", (person_id,))
             conflicts = db.all(
                 "SELECT c.event_seq, c.kind, c.value, c.person_id, c.other_person_id, c.occurred_at, "
                 "p.member_id, o.member_id FROM identity_conflicts c "
                 "LEFT JOIN people p ON p.id = c.person_id LEFT JOIN people o ON o.id = c.other_person_id "
                 "WHERE c.person_id = ? OR c.other_person_id = ? ORDER BY c.event_seq", (person_id, person_id))
-        assert sessions is not None
+        assert sessions is not None and events is not None
         traits = {key: entry["value"] for key, entry in sorted(orjson.loads(row[5]).items())}
         return {
             "id": int(row[0]), "memberId": row[1], "firstSeen": row[2], "lastSeen": row[3],
             "identifiers": [{"kind": k, "value": v, "firstSeen": f, "lastSeen": last} for k, v, f, last in identifiers],
-            "traits": traits, "counts": {"events": int(row[4]), "sessions": int(sessions[0]),
+            "traits": traits, "counts": {"events": int(events[0]), "sessions": int(sessions[0]),
                                          "pageViews": int(sessions[1])},
             "conflicts": [{"eventSeq": int(c[0]), "kind": c[1], "value": c[2], "heldBy": int(c[3]),
                            "heldByMember": c[6], "claimedBy": int(c[4]), "claimedByMember": c[7],
