@@ -19,6 +19,8 @@ from app.event.normalize import Normalizer
 from app.event.schema import EventValidator
 from app.ingest.pipeline import Pipeline
 from app.metrics import Metrics
+from app.projections import Projection, ProjectionRunner
+from app.projections.people import PeopleProjection, Trust
 from app.ratelimit import RateLimits
 from app.registry import events_api_adapter
 from app.sources import SourceCatalog
@@ -73,7 +75,19 @@ class Gateway:
         """What a delivery worker needs."""
         return WorkerParts(storage=self.storage, destinations=self.destinations, router=self.router,
                            adapters=self.adapters, sources=self.sources, checker=self.pipeline.checker,
-                           settings=self.config.delivery, clock=self.clock, retention=self.config.retention)
+                           settings=self.config.delivery, clock=self.clock, retention=self.config.retention,
+                           projections=self.projection_runner())
+
+    def projections(self) -> list[Projection]:
+        """The projections this gateway runs (people, unless switched off)."""
+        people = self.config.people
+        if not people.enabled:
+            return []
+        return [PeopleProjection(Trust(self.adapters, self.sources, people), people)]
+
+    def projection_runner(self) -> ProjectionRunner:
+        """A runner of this gateway's projections (one per worker: it keeps each projection's horizon)."""
+        return ProjectionRunner(self.storage, self.projections(), self.clock, self.config.people.batch_size)
 
     def secrets(self) -> list[str]:
         """Every secret the gateway knows: the configuration's and those of the sources added while it runs."""

@@ -196,6 +196,8 @@ EVERY_KEY: dict[str, dict[str, Any]] = {
     "retention": {"events_days": 180, "rejections_days": 14, "inputs_days": 0, "delivered_days": 3,
                   "dead_days": 60, "batch_size": 200, "interval_minutes": 1.5},
     "sdk": {"path": "/assets/js"},
+    "people": {"enabled": False, "session_timeout_minutes": 45.0, "max_session_hours": 12.0,
+               "junk_ids": ["test", "12345"], "contact_sources": ["shop"], "batch_size": 250},
 }
 
 

@@ -49,7 +49,11 @@ def metrics() -> Response:
         outbox = OutboxFigures(gateway.storage.open_counts(), gateway.storage.delivery_totals())
     except StorageUnavailable:
         outbox = None  # the metrics of the processes still say something
-    body, content_type = gateway.metrics.exposition(outbox)
+    try:  # per projection: its cursor, a count past it and the oldest event past it (along the primary key)
+        lags = gateway.projection_runner().lags()
+    except StorageUnavailable:
+        lags = []
+    body, content_type = gateway.metrics.exposition(outbox, lags)
     return Response(body, content_type=content_type)
 
 

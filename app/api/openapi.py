@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from app.api import schemas
+from app.api.people_schemas import add_people_paths
 from app.event.schema import event_schema
 
 API_VERSION = "1.0.0"
@@ -229,6 +230,7 @@ def build_openapi(server_url: str, sdk_path: str = "/t") -> dict[str, Any]:
                       "304": {"description": "Not modified (If-None-Match holds the ETag)."},
                       **_problem_responses(404)},
     }})
+    add_people_paths(spec, _problem_responses)
     spec.path(path="/v1/schema/event", operations={"get": {
         "summary": "The canonical event JSON Schema (draft 2020-12)", "operationId": "getEventSchema",
         "responses": {"200": {"description": "The schema.", "content": {"application/schema+json": {"schema": {}}}}},

@@ -94,7 +94,7 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | None, adapt
         admin_token=admin.pop("token"), admin=AdminSettings(**admin), server=top["server"], storage=storage,
         limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"], log_level=top["logging"]["level"],
         canonical_url=top["canonical_url"], sources=sources, destinations=destinations, delivery=top["delivery"],
-        retention=top["retention"], sdk=top["sdk"], path=path,
+        retention=top["retention"], sdk=top["sdk"], people=top["people"], path=path,
     )
 
 

@@ -112,6 +112,8 @@ class DestinationConfig:
     max_age_hours: float = 72.0
     ordered: bool | None = None
     timeout_seconds: float = 10.0
+    include_journey: bool = False
+    """Add the journey before the chat (people projection) to each UserChatOpen delivered."""
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
 
@@ -145,6 +147,35 @@ class RetentionSettings:
     """How often a worker purges."""
 
 
+DEFAULT_JUNK_IDS = ("", "0", "-1", "null", "undefined", "anonymous", "none", "nil", "guest")
+
+
+@dataclass(frozen=True)
+class PeopleSettings:
+    """How the people projection links identifiers and cuts sessions."""
+
+    enabled: bool = True
+    session_timeout_minutes: float = 30.0
+    """A new session starts after this long without an event."""
+    max_session_hours: float = 24.0
+    """No session lasts longer."""
+    junk_ids: tuple[str, ...] = ()
+    """Identifier values that never link, besides the built-in ones ("", 0, -1, null, undefined, anonymous...)."""
+    contact_sources: tuple[str, ...] | None = None
+    """Sources whose email and phone link identities; None: every webhook and server-API source, no browser one."""
+    batch_size: int = 1000
+    """Events applied per transaction."""
+
+    def is_junk(self, value: str) -> bool:
+        """Whether an identifier value must never link (compared trimmed and case-insensitively)."""
+        folded = value.strip().lower()
+        return folded in DEFAULT_JUNK_IDS or folded in self._junk
+
+    @cached_property
+    def _junk(self) -> frozenset[str]:
+        return frozenset(v.strip().lower() for v in self.junk_ids)
+
+
 @dataclass(frozen=True)
 class SdkSettings:
     """How the gateway serves tagway.js, the browser SDK."""
@@ -170,6 +201,7 @@ class GatewayConfig:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     sdk: SdkSettings = field(default_factory=SdkSettings)
+    people: PeopleSettings = field(default_factory=PeopleSettings)
     path: str | None = None
 
     def secrets(self) -> list[str]:

@@ -20,6 +20,7 @@ from app.console import (
     guard,
     live,
     login,
+    people,
     rejection_replay,
     share,
     source_editor,
@@ -34,7 +35,7 @@ from app.gateway import current_gateway
 blueprint = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                       static_folder="static")
 for part in (login, viewer, live, details, rejection_replay, sources, source_editor, share, template_download,
-             checker, deliveries):
+             checker, deliveries, people):
     blueprint.register_blueprint(part.blueprint)
 guard.install(blueprint)
 # For text written with `code` in backticks: setup steps, how to fix a rejection.

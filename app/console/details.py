@@ -13,6 +13,7 @@ from app.console.queries import event_by_seq
 from app.console.summary import summarize
 from app.gateway import current_gateway
 from app.problems import how_to_fix, rejection_title
+from app.projections.people.queries import People
 
 blueprint = Blueprint("details", __name__)
 MAX_ROW_ID = 2**63 - 1  # SQL's BIGINT: a larger number names no row (and would overflow the driver)
@@ -43,7 +44,8 @@ def event(seq: int) -> Response | str:
     summary = summarize(row.event)
     facts = [(label, scrub.text(text)) for label, text in summary.facts]
     return render_template("console/event.html", row=row, event_json=scrub.json(row.event),
-                           raw=show_input(kept, scrub), summary=summary, facts=facts)
+                           raw=show_input(kept, scrub), summary=summary, facts=facts,
+                           person_id=People(gateway.storage).person_of_event(seq))
 
 
 @blueprint.get("/rejections/<int:rejection_id>")
