@@ -14,6 +14,7 @@ from app.event.witnesses import site_event_id
 from app.storage import open_storage
 from app.storage.base import SqlStorage
 from app.storage.migrations import upgrade
+from app.storage.outbox import DeliveryOutcome
 from app.storage.records import EventQuery, EventRecord, InputRecord
 
 T0, T1, T2 = "2026-11-24T12:00:00.000Z", "2026-11-24T12:00:01.000Z", "2026-11-24T12:00:02.000Z"
@@ -124,3 +125,16 @@ def test_a_purged_event_takes_its_witnesses_with_it(storage: SqlStorage) -> None
     with storage.transaction(write=True) as connection:
         connection.execute("DELETE FROM events")
     assert witnesses_of(storage) == []
+
+
+def test_what_an_enrichment_added_survives_a_later_witness(storage: SqlStorage) -> None:
+    only_id = witness("id-shop", T0, commerce={"orderId": "1001"}, name="OrderPaid")
+    storage.store(None, [record(only_id, "webhook")], route=lambda event: ["@enrich"])
+    [claimed] = storage.claim("@enrich", T1, T2, 10, ordered=False)
+    completed = {**claimed.event, "commerce": {"orderId": "1001", "currency": "EUR", "value": 59.9}}
+    storage.replace_event(DeliveryOutcome(claimed.outbox_id, "delivered", 1, lease=claimed.lease),
+                          claimed.event_seq, completed, [], T1)
+    browser = witness("shop-gtm", T2, commerce={"orderId": "1001"}, name="OrderPaid", user={"anonymousId": "a-1"})
+    storage.store(None, [record(browser, "browser")])
+    [item] = storage.list_events(EventQuery())
+    assert item["event"]["commerce"] == completed["commerce"] and item["event"]["user"] == {"anonymousId": "a-1"}
