@@ -72,6 +72,14 @@ def test_the_id_depends_on_the_site_the_name_and_the_order() -> None:
     assert len(ids) == 8
 
 
+def test_each_refund_of_an_order_is_its_own_event() -> None:
+    refunds = [{"name": "Refund", "source": {"id": "my-shop"}, "commerce": {"orderId": ORDER_ID},
+                "properties": {"refundId": refund_id}} for refund_id in ("r-1", "r-2")]
+    assert all(claim_for_site(refund, SITE) for refund in refunds)
+    assert refunds[0]["id"] != refunds[1]["id"]
+    assert refunds[0]["id"] == site_event_id(SITE, "Refund", ORDER_ID, "r-1")
+
+
 def test_other_events_and_order_events_without_an_order_id_keep_their_id() -> None:
     for event in ({"id": "a", "name": "PageView"}, {"id": "b", "name": "Purchase", "commerce": {}},
                   {"id": "c", "name": "Purchase", "commerce": {"orderId": 5}}):

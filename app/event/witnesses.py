@@ -43,8 +43,10 @@ def order_key(order_id: str) -> str:
     return order_id.rsplit("/", 1)[-1] if order_id.startswith("gid://") else order_id
 
 
-def site_event_id(site: str, name: str, order_id: str) -> str:
+def site_event_id(site: str, name: str, order_id: str, refund_id: str | None = None) -> str:
     """The id every witness of this order event of this site gives it (a UUID v5)."""
+    if refund_id is not None:  # an order may be refunded more than once: each refund is its own event
+        return derive_event_id("site-order", site, name, order_key(order_id), refund_id)
     return derive_event_id("site-order", site, name, order_key(order_id))
 
 
@@ -59,8 +61,17 @@ def claim_for_site(event: Event, site: str) -> bool:
     source = event.get("source")
     if isinstance(source, dict) and "deliveryId" not in source and isinstance(event.get("id"), str):
         event["source"] = {**source, "deliveryId": event["id"]}
-    event["id"] = site_event_id(site, event["name"], order_id)
+    event["id"] = site_event_id(site, event["name"], order_id, _refund_id(event))
     return True
+
+
+def _refund_id(event: Event) -> str | None:
+    """A Refund's own id (`properties.refundId`, as the shop adapters give it), if it has one."""
+    if event["name"] != "Refund":
+        return None
+    properties = event.get("properties")
+    refund_id = properties.get("refundId") if isinstance(properties, dict) else None
+    return str(refund_id) if isinstance(refund_id, str | int) and refund_id != "" else None
 
 
 @dataclass(frozen=True)
