@@ -102,6 +102,14 @@ def test_the_file_is_an_attachment_not_cached(console: Console) -> None:
     assert response.mimetype == "application/json"
 
 
+def test_the_page_offers_the_container_first(console: Console) -> None:
+    page = console.get("/console/sources/gtm/template")
+    assert 'action="/console/sources/gtm/tagway-gtm-container.json"' in page.text
+    assert page.text.index("download-container") < page.text.index("download-template")
+    assert "Import Container" in page.text and "Rename conflicting" in page.text
+    assert GTM_WRITE_KEY not in page.text
+
+
 def test_only_a_signed_in_admin_gets_it(console: Console) -> None:
     assert console.client.post("/console/sources/gtm/tagway-gtm-container.json").status_code == 403  # no token
     anonymous = console.client.application.test_client()
