@@ -1,7 +1,8 @@
 """The GTM web tag template, pre-filled for one source: its gateway URL and write key as the fields' defaults.
 
 The shop owner imports the file into Google Tag Manager, adds a tag of its type, and only picks the
-trigger. The file is gtm_templates/web-tag/template.tpl (shipped inside the package through the
+trigger; or imports the GTM container export built around it (app/console/gtm_container.py), which holds
+the tag and the trigger too. The file is gtm_templates/web-tag/template.tpl (shipped inside the package through the
 symlink app/console/gtm/web-tag.tpl) with the two defaults added to ___TEMPLATE_PARAMETERS___;
 every other section is sent byte for byte.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +19,17 @@ from flask import Blueprint, Response, render_template
 
 from adapters.base import Adapter, Problem
 from app.config.model import SourceConfig
+from app.console.gtm_container import container_json
 from app.console.guard import reveals_secret
+from app.console.tpl import PARAMETERS, section_span
 from app.gateway import Gateway, current_gateway
 from app.problems import ProblemError
 
 blueprint = Blueprint("template_download", __name__)
 TEMPLATE = Path(__file__).parent / "gtm" / "web-tag.tpl"
-PARAMETERS = "TEMPLATE_PARAMETERS"
 URL_FIELD = "gatewayUrl"
 KEY_FIELD = "writeKey"
-_SECTION = re.compile(r"^___([A-Z_]+)___$", re.MULTILINE)
+CONTAINER_FILE = "tagway-gtm-container.json"
 
 
 def offers_template(adapter: Adapter, source: SourceConfig) -> bool:
@@ -48,21 +51,15 @@ def _with_defaults(parameters: list[dict[str, Any]], defaults: dict[str, str]) -
 
 def prefilled(text: str, defaults: dict[str, str]) -> str:
     """The template text with `defaults` as the default values of those fields; nothing else changes."""
-    headers = list(_SECTION.finditer(text))
-    for number, header in enumerate(headers):
-        if header[1] != PARAMETERS:
-            continue
-        end = headers[number + 1].start() if number + 1 < len(headers) else len(text)
-        body = text[header.end():end]
-        parameters = json.loads(body)
-        missing = set(defaults) - _with_defaults(parameters, defaults)
-        if missing:
-            raise ValueError(f"the template has no field {', '.join(sorted(missing))}")
-        # Kept as GTM writes its exports: two-space indents, and the blank lines around the section.
-        leading, trailing = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
-        return text[:header.end()] + leading + json.dumps(parameters, indent=2, ensure_ascii=False) + trailing + \
-            text[end:]
-    raise ValueError(f"the template has no ___{PARAMETERS}___ section")
+    start, end = section_span(text, PARAMETERS)
+    body = text[start:end]
+    parameters = json.loads(body)
+    missing = set(defaults) - _with_defaults(parameters, defaults)
+    if missing:
+        raise ValueError(f"the template has no field {', '.join(sorted(missing))}")
+    # Kept as GTM writes its exports: two-space indents, and the blank lines around the section.
+    leading, trailing = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+    return text[:start] + leading + json.dumps(parameters, indent=2, ensure_ascii=False) + trailing + text[end:]
 
 
 def _template_source(gateway: Gateway, source_id: str) -> SourceConfig:
@@ -87,15 +84,32 @@ def page(source_id: str) -> Response | str:
                            gateway_url=gateway.config.server.public_url.rstrip("/"))
 
 
+def _prefilled_for(gateway: Gateway, source: SourceConfig) -> str:
+    """The template with this source's gateway URL and write key as the two fields' defaults."""
+    assert source.write_key is not None  # offers_template says so
+    return prefilled(TEMPLATE.read_text(encoding="utf-8"),
+                     {URL_FIELD: gateway.config.server.public_url.rstrip("/"), KEY_FIELD: source.write_key})
+
+
+def _attachment(body: str, filename: str, mimetype: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @blueprint.post("/sources/<source_id>/template.tpl")
 @reveals_secret
 def download(source_id: str) -> Response:
     """template.tpl with this source's gateway URL and write key filled in, as a file to save."""
     gateway = current_gateway()
     source = _template_source(gateway, source_id)
-    assert source.write_key is not None  # offers_template says so
-    text = prefilled(TEMPLATE.read_text(encoding="utf-8"),
-                     {URL_FIELD: gateway.config.server.public_url.rstrip("/"), KEY_FIELD: source.write_key})
     filename = f"tagway-{re.sub(r'[^A-Za-z0-9_-]', '-', source.id)}-template.tpl"
-    return Response(text, mimetype="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return _attachment(_prefilled_for(gateway, source), filename, "application/octet-stream")
+
+
+@blueprint.post(f"/sources/<source_id>/{CONTAINER_FILE}")
+@reveals_secret
+def download_container(source_id: str) -> Response:
+    """A GTM container export with that same template, a tag of its type and an all-events trigger."""
+    gateway = current_gateway()
+    source = _template_source(gateway, source_id)
+    text = container_json(_prefilled_for(gateway, source), datetime.now(UTC))
+    return _attachment(text, CONTAINER_FILE, "application/json")

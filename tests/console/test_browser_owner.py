@@ -1,6 +1,6 @@
 """The shop owner's console in a real Chromium against a real gateway under gunicorn: the pre-filled GTM
-template, the read-only viewer link, replaying a rejection from its page, times with their zone, and the
-polish (no 404 for a favicon, a short header and wrapped request headers on a phone)."""
+template and container export, the read-only viewer link, replaying a rejection from its page, times with
+their zone, and the polish (no 404 for a favicon, a short header and wrapped request headers on a phone)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,30 @@ def test_the_gtm_template_downloads_with_the_sources_url_and_key(page: Any, gate
     saved = tmp_path / "template.tpl"
     download.save_as(saved)
     filled = defaults(saved.read_text(encoding="utf-8"))
+    assert filled["gatewayUrl"] == "https://gateway.example.com" and filled["writeKey"] == GTM_WRITE_KEY
+    assert GTM_WRITE_KEY not in page.content(), "the key is in the file, not on the page"
+
+
+def test_the_gtm_container_downloads_with_the_template_tag_and_trigger_wired(page: Any, gateway: RunningGateway,
+                                                                             tmp_path: Path) -> None:
+    sign_in(page, gateway, "/console/sources/gtm/template")
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download tagway-gtm-container.json").click()
+    download = waiting.value
+    assert download.suggested_filename == "tagway-gtm-container.json"
+    saved = tmp_path / "container.json"
+    download.save_as(saved)
+    version = json.loads(saved.read_text(encoding="utf-8"))["containerVersion"]
+    [tag], [trigger], [template] = version["tag"], version["trigger"], version["customTemplate"]
+    assert tag["type"] == f"cvt_{template['containerId']}_{template['templateId']}", "the tag is of the template's type"
+    assert tag["firingTriggerId"] == [trigger["triggerId"]], "the tag fires on the trigger"
+    assert trigger["type"] == "CUSTOM_EVENT"
+    [condition] = trigger["customEventFilter"]
+    assert condition["type"] == "MATCH_REGEX"
+    assert [(p["key"], p["value"]) for p in condition["parameter"]] == [("arg0", "{{_event}}"), ("arg1", ".*")]
+    parameters = {p["key"]: p["value"] for p in tag["parameter"]}
+    assert parameters["gatewayUrl"] == "https://gateway.example.com" and parameters["writeKey"] == GTM_WRITE_KEY
+    filled = defaults(template["templateData"])
     assert filled["gatewayUrl"] == "https://gateway.example.com" and filled["writeKey"] == GTM_WRITE_KEY
     assert GTM_WRITE_KEY not in page.content(), "the key is in the file, not on the page"
 
