@@ -23,7 +23,7 @@ from app.projections import Projection, ProjectionRunner
 from app.projections.people import PeopleProjection, Trust
 from app.ratelimit import RateLimits
 from app.registry import events_api_adapter
-from app.sources import SourceCatalog
+from app.sources.catalog import SourceCatalog
 from app.sources.store import SourceStore
 from app.storage import SqlStorage, open_storage
 

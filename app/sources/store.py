@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.storage import SqlStorage
+if TYPE_CHECKING:  # the storage imports the configuration, whose loader imports this package
+    from app.storage import SqlStorage
 
 _COLUMNS = ("id", "adapter", "title", "write_key", "enabled", "rate_limit", "allowed_origins")
 _SELECT = ("SELECT id, adapter, title, write_key, enabled, rate_limit, allowed_origins, settings FROM sources "

@@ -20,7 +20,7 @@ from app.delivery.router import Router
 from app.delivery.worker import DeliveryWorker, WorkerParts
 from app.event.normalize import Arrival
 from app.gateway import Gateway
-from app.sources import SourceCatalog
+from app.sources.catalog import SourceCatalog
 from app.storage.records import EventQuery, InputRecord, RejectionQuery
 from tests.support.gateway import ADMIN, WRITE, Clock, base_config, build_app
 from tests.support.receiver import Receiver
