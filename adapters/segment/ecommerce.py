@@ -1,0 +1,124 @@
+"""Segment's E-commerce Spec v2 (segment.com/docs/connections/spec/ecommerce/v2/): event names and `commerce`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from adapters.sdk import (
+    MAX_ITEMS,
+    PayloadInvalid,
+    amount,
+    compact,
+    ident,
+    items_of,
+    major,
+    obj,
+    opt_amount,
+    opt_currency,
+    opt_ident,
+    quantity,
+    short,
+)
+
+# The spec's names (and the B2B SaaS spec's sign-up and sign-in) → the canonical standard names.
+# Keys are the names lower-cased, their words separated by one space ("Order Completed", "order_completed").
+STANDARD_NAMES = {
+    "products searched": "Search",
+    "product list viewed": "ProductListView",
+    "product viewed": "ProductView",
+    "product added": "AddToCart",
+    "product removed": "RemoveFromCart",
+    "cart viewed": "CartView",
+    "checkout started": "CheckoutBegin",
+    "payment info entered": "AddPaymentInfo",
+    "order completed": "Purchase",
+    "order refunded": "Refund",
+    "order cancelled": "OrderCancelled",
+    "signed up": "SignUp",
+    "signed in": "Login",
+}
+ONE_PRODUCT = frozenset({"ProductView", "AddToCart", "RemoveFromCart"})
+"""Events whose properties are the product itself (spec: "Product Viewed" has product_id, name, price, ...)."""
+PRODUCT_LISTS = frozenset({"ProductListView", "CartView", "CheckoutBegin", "AddPaymentInfo", "Purchase", "Refund",
+                           "OrderCancelled"})
+"""Events whose products are in `properties.products`."""
+ORDER_VALUE_KEYS = ("total", "revenue", "value")
+"""An order's value: `total` (with shipping and tax), else `revenue`, else `value` (spec v2, Order Completed)."""
+DEFAULT_CURRENCY = "USD"
+"""The Track spec: "If [currency] is not set, we assume the revenue to be in US dollars"."""
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def name_key(event: str) -> str:
+    """The spec-table key of an event name: its words, lower case, one space apart."""
+    return " ".join(word.lower() for word in _WORDS.findall(event))
+
+
+def custom_name(event: str) -> str:
+    """A Segment event name as a canonical custom name: its words in PascalCase, a letter first, 30 at most."""
+    name = "".join(word[:1].upper() + word[1:] for word in _WORDS.findall(event))
+    if not name[:1].isalpha():
+        name = "Event" + name  # "404 Seen" → Event404Seen; the name as sent stays in source.topic
+    return name[:30]
+
+
+def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The `commerce` of a standard commerce event from its spec properties; None for other events."""
+    if name in ONE_PRODUCT:
+        items = [item_of(properties, path)]
+        value_keys: tuple[str, ...] = ("value",)
+    elif name in PRODUCT_LISTS:
+        items = [item_of(product, f"{path}.products[{index}]")
+                 for index, product in enumerate(items_of(properties.get("products"), f"{path}.products",
+                                                          "a list of product objects")[:MAX_ITEMS])]
+        value_keys = ORDER_VALUE_KEYS
+    else:
+        return None
+    value = next(((key, opt_amount(properties.get(key), f"{path}.{key}")) for key in value_keys
+                  if properties.get(key) is not None), None)
+    currency = opt_currency(properties.get("currency"), f"{path}.currency", allow_lower_case=True)
+    if value is not None or (name == "Purchase" and currency is None):
+        currency = currency or DEFAULT_CURRENCY
+    commerce = compact({
+        "currency": currency,
+        "value": major(value[1]) if value and value[1] is not None else None,
+        "orderId": _opt_id(properties, ("order_id", "orderId"), path),
+        "cartId": _opt_id(properties, ("cart_id", "cartId"), path),
+    })
+    if name == "Purchase" and "value" not in commerce:
+        raise PayloadInvalid(f"{path}.total", None, "the order's total (or revenue, or value): Order Completed "
+                                                    "needs one (Segment E-commerce Spec v2)")
+    commerce["items"] = items
+    return commerce
+
+
+def item_of(product: Any, path: str) -> dict[str, Any]:
+    """A line item from a spec product object (product_id or sku as its id; quantity 1 when not given)."""
+    product = obj(product, path)
+    key = next((k for k in ("product_id", "productId", "sku", "id") if product.get(k) not in (None, "")), None)
+    if key is None:
+        raise PayloadInvalid(f"{path}.product_id", None, "the product's id (product_id, or sku)")
+    price = product.get("price")
+    given_quantity = product.get("quantity")
+    return compact({
+        "id": ident(product[key], f"{path}.{key}"),
+        "name": short(_as_text(product.get("name")), f"{path}.name"),
+        "price": None if price is None else major(amount(price, f"{path}.price")),
+        "quantity": 1 if given_quantity is None else quantity(given_quantity, f"{path}.quantity"),
+        "variant": short(_as_text(product.get("variant")), f"{path}.variant"),
+        "brand": short(_as_text(product.get("brand")), f"{path}.brand"),
+        "category": short(_as_text(product.get("category")), f"{path}.category"),
+        "sku": short(_as_text(product.get("sku")), f"{path}.sku"),
+    })
+
+
+def _opt_id(properties: dict[str, Any], keys: tuple[str, str], path: str) -> str | None:
+    """An id under the spec's snake_case key, or the camelCase some of Segment's own examples write."""
+    key = keys[0] if properties.get(keys[0]) is not None else keys[1]
+    return opt_ident(properties.get(key), f"{path}.{key}")
+
+
+def _as_text(value: Any) -> Any:
+    """Numbers written where the spec has strings (a numeric variant or sku) as their text."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value

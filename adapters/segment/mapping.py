@@ -1,0 +1,193 @@
+"""One Segment message (track, page, screen, identify, group, alias) as a canonical event."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+
+from adapters.sdk import (
+    MAX_SOURCE_TEXT,
+    Event,
+    PayloadInvalid,
+    compact,
+    derive_event_id,
+    email,
+    fit_properties,
+    format_time,
+    ident,
+    obj_or_empty,
+    opt_obj,
+    opt_rfc3339_time,
+    phone,
+    provider_source,
+    required_text,
+    short,
+    text,
+)
+
+from .ecommerce import STANDARD_NAMES, commerce_of, custom_name, name_key
+
+CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
+MAX_USER_ID = 200  # user.anonymousId / memberId / previousId: the canonical event's shortText
+CAMPAIGN_KEYS = ("source", "medium", "name", "term", "content", "id")
+PAGE_KEYS = ("url", "path", "title", "referrer", "search")
+"""A page call's properties that describe the page itself: they become the event's `page`."""
+DEVICE_CONTEXTS = ("app", "device", "os", "screen")
+"""Segment's mobile context objects, kept flat (Common Fields spec: context.app, .device, .os, .screen)."""
+
+
+def event_of(message: dict[str, Any], call: str, source_id: str, received_at: Any,
+             sent_at: str | None, path: str = "") -> Event:
+    """The canonical event of one message; `path` prefixes the fields named in errors (`batch[3].`)."""
+    user = _user(message, call, path)
+    context = obj_or_empty(message.get("context"), f"{path}context")
+    event: Event = {"id": _event_id(message, source_id, received_at, path)}
+    if call == "track":
+        segment_name = required_text(message.get("event"), f"{path}event")
+        name = STANDARD_NAMES.get(name_key(segment_name)) or custom_name(segment_name)
+        topic = segment_name
+    else:
+        name, topic = _NAMES[call], call
+    event["name"] = name
+    occurred = opt_rfc3339_time(message.get("originalTimestamp", message.get("timestamp")),
+                                f"{path}originalTimestamp" if "originalTimestamp" in message else f"{path}timestamp")
+    if occurred is not None:
+        event["occurredAt"] = occurred
+        if sent_at is not None:
+            event["sentAt"] = sent_at  # the gateway corrects the device clock: receivedAt − (sentAt − timestamp)
+    event["source"] = provider_source(topic[:MAX_SOURCE_TEXT])
+    if user:
+        event["user"] = user
+    page = _page(message, call, context, path)
+    if page:
+        event["page"] = page
+    properties, commerce = _properties(message, call, name, path)
+    if properties:
+        event["properties"] = properties
+    if commerce is not None:
+        event["commerce"] = commerce
+    canonical_context = _context(context, path)
+    if canonical_context:
+        event["context"] = canonical_context
+    return event
+
+
+_NAMES = {"page": "PageView", "screen": "ScreenView", "identify": "ProfileUpdate", "group": "Group",
+          "alias": "Alias"}
+
+
+def _event_id(message: dict[str, Any], source_id: str, received_at: Any, path: str) -> str:
+    """`messageId` (Segment deduplicates on it); longer than 100 characters, or absent, a UUID derived from it."""
+    message_id = message.get("messageId")
+    if message_id is not None:
+        given = ident(message_id, f"{path}messageId", max_length=None)
+        return given if len(given) <= 100 else derive_event_id("segment", source_id, given)
+    # No messageId: the same message sent again is the same event; without a timestamp either, its arrival tells.
+    digest = hashlib.sha256(orjson.dumps(message, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    moment = "" if message.get("timestamp") or message.get("originalTimestamp") else format_time(received_at)
+    return derive_event_id("segment", source_id, digest, moment)
+
+
+def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
+    """`anonymousId`, `userId` as memberId, alias's `previousId`, e-mail and phone from the traits."""
+    anonymous = _id(message.get("anonymousId"), f"{path}anonymousId")
+    member = _id(message.get("userId"), f"{path}userId")
+    previous = _id(message.get("previousId"), f"{path}previousId") if call == "alias" else None
+    if call == "alias" and (previous is None or member is None):
+        missing = "previousId" if previous is None else "userId"
+        raise PayloadInvalid(f"{path}{missing}", message.get(missing),
+                             "an alias call's previousId and userId (Segment Alias spec: both are required)")
+    if anonymous is None and member is None:
+        raise PayloadInvalid(f"{path}userId", None, "a userId or an anonymousId (Segment requires one on every call)")
+    context = message.get("context")
+    context_traits = context.get("traits") if isinstance(context, dict) else None
+    context_traits = context_traits if isinstance(context_traits, dict) else None
+    traits = None
+    if call == "identify":
+        # RudderStack's libraries put an identify's traits in context.traits (Segment's: at the top).
+        traits = opt_obj(message.get("traits"), f"{path}traits")
+        traits = traits if traits is not None else context_traits
+    known = traits if traits is not None else context_traits or {}
+    user = compact({"anonymousId": anonymous, "memberId": member, "previousId": previous,
+                    "email": email(_string(known.get("email")), f"{path}traits.email"),
+                    "phone": phone(_string(known.get("phone")), f"{path}traits.phone")})
+    if traits:
+        user["traits"] = fit_properties(traits.items())
+    return user
+
+
+def _id(value: Any, path: str) -> str | None:
+    """A user id as Segment takes it: a string or a number; null or "" is none."""
+    if value is None or value == "":
+        return None
+    return ident(value, path, max_length=MAX_USER_ID)
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The page: a page call's properties (url, title, referrer, path), else the browser's `context.page`."""
+    given = opt_obj(context.get("page"), f"{path}context.page") or {}
+    prefix = f"{path}context.page"
+    if call == "page":
+        properties = message.get("properties")
+        if isinstance(properties, dict) and properties.get("url"):
+            given, prefix = {**given, **properties}, f"{path}properties"
+    url = text(given.get("url"), f"{prefix}.url")
+    if url is None:
+        return None
+    title = given.get("title") if given.get("title") is not None else message.get("name") if call == "page" else None
+    return compact({"url": url, "title": short(title, f"{prefix}.title", 1024) if isinstance(title, str) else None,
+                    "referrer": short(_string(given.get("referrer")), f"{prefix}.referrer", 8192)})
+
+
+def _properties(message: dict[str, Any], call: str, name: str,
+                path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The event's properties (nested objects flattened, long strings cut and named) and its commerce."""
+    if call in ("identify", "alias"):
+        return {}, None
+    if call == "group":
+        group_id = ident(message.get("groupId"), f"{path}groupId", max_length=MAX_USER_ID)
+        traits = obj_or_empty(message.get("traits"), f"{path}traits")
+        return {**fit_properties(traits.items()), "groupId": group_id}, None
+    given = obj_or_empty(message.get("properties"), f"{path}properties")
+    commerce = commerce_of(name, given, f"{path}properties")
+    consumed = PAGE_KEYS if call == "page" else ("products",) if commerce is not None else ()
+    pairs = [(key, value) for key, value in given.items() if key not in consumed]
+    if call in ("page", "screen"):
+        pairs = [(key, message[key]) for key in ("name", "category") if isinstance(message.get(key), str)] + pairs
+    properties = fit_properties(pairs)
+    if name == "Search" and "searchTerm" not in properties and isinstance(given.get("query"), str | int | float):
+        properties["searchTerm"] = str(given["query"])[:512]  # Products Searched: `query` is the search term
+    return properties, commerce
+
+
+def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
+    """The canonical context: ip, user agent, locale, campaign, library, and the app's app/device/os/screen.
+
+    Segment's other context fields (location, network, timezone, referrer, traits, groupId) have no place in the
+    canonical event; the Common Fields spec calls context "a complete and explicit specification".
+    """
+    result: dict[str, Any] = {}
+    for key, longest in (("ip", 45), ("userAgent", 1024), ("locale", 35)):
+        value = context.get(key)
+        if isinstance(value, str) and value:
+            result[key] = value[:longest]
+    campaign = context.get("campaign")
+    if isinstance(campaign, dict):
+        kept = {key: short(_string(campaign.get(key)), f"{path}context.campaign.{key}") for key in CAMPAIGN_KEYS}
+        if any(kept.values()):
+            result["campaign"] = compact(kept)
+    library = context.get("library")
+    if isinstance(library, dict) and isinstance(library.get("name"), str) and library["name"]:
+        result["library"] = compact({"name": library["name"][:200],
+                                     "version": _string(library.get("version")) and str(library["version"])[:50]})
+    for key in DEVICE_CONTEXTS:
+        value = context.get(key)
+        if isinstance(value, dict) and value:
+            result[key] = {k: v for k, v in fit_properties(value.items()).items() if not isinstance(v, list)}
+    return result
