@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from adapters.sdk import (
     MAX_ITEMS,
+    MAX_TEXT,
     PayloadInvalid,
     amount,
     compact,
@@ -14,11 +16,9 @@ from adapters.sdk import (
     items_of,
     major,
     obj,
-    opt_amount,
     opt_currency,
     opt_ident,
     quantity,
-    short,
 )
 
 # The spec's names (and the B2B SaaS spec's sign-up and sign-in) → the canonical standard names.
@@ -45,8 +45,13 @@ PRODUCT_LISTS = frozenset({"ProductListView", "CartView", "CheckoutBegin", "AddP
 """Events whose products are in `properties.products`."""
 ORDER_VALUE_KEYS = ("total", "revenue", "value")
 """An order's value: `total` (with shipping and tax), else `revenue`, else `value` (spec v2, Order Completed)."""
+ONE_PRODUCT_KEYS = ("product_id", "productId", "id", "sku", "price", "quantity", "name", "variant", "brand",
+                    "category", "value", "currency", "cart_id", "cartId")
+ORDER_KEYS = ("products", "currency", "order_id", "orderId", "cart_id", "cartId")
 DEFAULT_CURRENCY = "USD"
 """The Track spec: "If [currency] is not set, we assume the revenue to be in US dollars"."""
+TEXT_FIELDS = ("name", "variant", "brand", "category", "sku")
+"""A product's text fields the canonical line item keeps (at most 512 characters each)."""
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -75,14 +80,13 @@ def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, A
         value_keys = ORDER_VALUE_KEYS
     else:
         return None
-    value = next(((key, opt_amount(properties.get(key), f"{path}.{key}")) for key in value_keys
-                  if properties.get(key) is not None), None)
+    value_key = next((key for key in value_keys if properties.get(key) is not None), None)
     currency = opt_currency(properties.get("currency"), f"{path}.currency", allow_lower_case=True)
-    if value is not None or (name == "Purchase" and currency is None):
+    if value_key is not None or (name == "Purchase" and currency is None):
         currency = currency or DEFAULT_CURRENCY
     commerce = compact({
         "currency": currency,
-        "value": major(value[1]) if value and value[1] is not None else None,
+        "value": None if value_key is None else money(properties[value_key], f"{path}.{value_key}"),
         "orderId": _opt_id(properties, ("order_id", "orderId"), path),
         "cartId": _opt_id(properties, ("cart_id", "cartId"), path),
     })
@@ -93,32 +97,46 @@ def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, A
     return commerce
 
 
+def commerce_keys(name: str) -> tuple[str, ...]:
+    """The properties a commerce event's `commerce` holds, left out of its `properties`."""
+    return ONE_PRODUCT_KEYS if name in ONE_PRODUCT else ORDER_KEYS
+
+
 def item_of(product: Any, path: str) -> dict[str, Any]:
     """A line item from a spec product object (product_id or sku as its id; quantity 1 when not given)."""
     product = obj(product, path)
     key = next((k for k in ("product_id", "productId", "sku", "id") if product.get(k) not in (None, "")), None)
     if key is None:
         raise PayloadInvalid(f"{path}.product_id", None, "the product's id (product_id, or sku)")
+    item: dict[str, Any] = {"id": ident(product[key], f"{path}.{key}")}
     price = product.get("price")
+    if price is not None:
+        item["price"] = money(price, f"{path}.price")
     given_quantity = product.get("quantity")
-    return compact({
-        "id": ident(product[key], f"{path}.{key}"),
-        "name": short(_as_text(product.get("name")), f"{path}.name"),
-        "price": None if price is None else major(amount(price, f"{path}.price")),
-        "quantity": 1 if given_quantity is None else quantity(given_quantity, f"{path}.quantity"),
-        "variant": short(_as_text(product.get("variant")), f"{path}.variant"),
-        "brand": short(_as_text(product.get("brand")), f"{path}.brand"),
-        "category": short(_as_text(product.get("category")), f"{path}.category"),
-        "sku": short(_as_text(product.get("sku")), f"{path}.sku"),
-    })
+    item["quantity"] = 1 if given_quantity is None else quantity(given_quantity, f"{path}.quantity")
+    for field in TEXT_FIELDS:
+        value = product.get(field)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            item[field] = value[:MAX_TEXT]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            item[field] = str(value)  # a numeric variant or sku, as its text
+        else:
+            raise PayloadInvalid(f"{path}.{field}", value, "a string")
+    return item
+
+
+def money(value: Any, path: str) -> int | float:
+    """An amount in major units as the canonical event writes it (a JSON number: 29.5, or 30 for 30.0)."""
+    if type(value) is int:  # the common cases without a Decimal on the way: one per line of every order
+        return value
+    if type(value) is float and math.isfinite(value):
+        return int(value) if value.is_integer() else value
+    return major(amount(value, path))
 
 
 def _opt_id(properties: dict[str, Any], keys: tuple[str, str], path: str) -> str | None:
     """An id under the spec's snake_case key, or the camelCase some of Segment's own examples write."""
     key = keys[0] if properties.get(keys[0]) is not None else keys[1]
     return opt_ident(properties.get(key), f"{path}.{key}")
-
-
-def _as_text(value: Any) -> Any:
-    """Numbers written where the spec has strings (a numeric variant or sku) as their text."""
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value

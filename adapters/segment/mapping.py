@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -21,13 +22,12 @@ from adapters.sdk import (
     opt_obj,
     opt_rfc3339_time,
     phone,
-    provider_source,
     required_text,
     short,
     text,
 )
 
-from .ecommerce import STANDARD_NAMES, commerce_of, custom_name, name_key
+from .ecommerce import STANDARD_NAMES, commerce_keys, commerce_of, custom_name, name_key
 
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
 MAX_USER_ID = 200  # user.anonymousId / memberId / previousId: the canonical event's shortText
@@ -45,9 +45,8 @@ def event_of(message: dict[str, Any], call: str, source_id: str, received_at: An
     context = obj_or_empty(message.get("context"), f"{path}context")
     event: Event = {"id": _event_id(message, source_id, received_at, path)}
     if call == "track":
-        segment_name = required_text(message.get("event"), f"{path}event")
-        name = STANDARD_NAMES.get(name_key(segment_name)) or custom_name(segment_name)
-        topic = segment_name
+        topic = required_text(message.get("event"), f"{path}event")
+        name = canonical_name(topic)
     else:
         name, topic = _NAMES[call], call
     event["name"] = name
@@ -57,7 +56,7 @@ def event_of(message: dict[str, Any], call: str, source_id: str, received_at: An
         event["occurredAt"] = occurred
         if sent_at is not None:
             event["sentAt"] = sent_at  # the gateway corrects the device clock: receivedAt − (sentAt − timestamp)
-    event["source"] = provider_source(topic[:MAX_SOURCE_TEXT])
+    event["source"] = {"topic": topic[:MAX_SOURCE_TEXT]}
     if user:
         event["user"] = user
     page = _page(message, call, context, path)
@@ -72,6 +71,12 @@ def event_of(message: dict[str, Any], call: str, source_id: str, received_at: An
     if canonical_context:
         event["context"] = canonical_context
     return event
+
+
+@lru_cache(maxsize=4096)
+def canonical_name(event: str) -> str:
+    """A track call's event name as the canonical name (an app sends the same few names again and again)."""
+    return STANDARD_NAMES.get(name_key(event)) or custom_name(event)
 
 
 _NAMES = {"page": "PageView", "screen": "ScreenView", "identify": "ProfileUpdate", "group": "Group",
@@ -110,11 +115,15 @@ def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
         traits = opt_obj(message.get("traits"), f"{path}traits")
         traits = traits if traits is not None else context_traits
     known = traits if traits is not None else context_traits or {}
-    user = compact({"anonymousId": anonymous, "memberId": member, "previousId": previous,
-                    "email": email(_string(known.get("email")), f"{path}traits.email"),
-                    "phone": phone(_string(known.get("phone")), f"{path}traits.phone")})
+    user: dict[str, Any] = {}
+    for key, value in (("anonymousId", anonymous), ("memberId", member), ("previousId", previous)):
+        if value is not None:
+            user[key] = value
+    if known:
+        user.update(compact({"email": email(_string(known.get("email")), f"{path}traits.email"),
+                             "phone": phone(_string(known.get("phone")), f"{path}traits.phone")}))
     if traits:
-        user["traits"] = fit_properties(traits.items())
+        user["traits"] = properties_of(traits)
     return user
 
 
@@ -153,17 +162,29 @@ def _properties(message: dict[str, Any], call: str, name: str,
     if call == "group":
         group_id = ident(message.get("groupId"), f"{path}groupId", max_length=MAX_USER_ID)
         traits = obj_or_empty(message.get("traits"), f"{path}traits")
-        return {**fit_properties(traits.items()), "groupId": group_id}, None
+        return {**properties_of(traits), "groupId": group_id}, None
     given = obj_or_empty(message.get("properties"), f"{path}properties")
     commerce = commerce_of(name, given, f"{path}properties")
-    consumed = PAGE_KEYS if call == "page" else ("products",) if commerce is not None else ()
+    consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else ()
     pairs = [(key, value) for key, value in given.items() if key not in consumed]
     if call in ("page", "screen"):
         pairs = [(key, message[key]) for key in ("name", "category") if isinstance(message.get(key), str)] + pairs
-    properties = fit_properties(pairs)
+    properties = properties_of(dict(pairs))
     if name == "Search" and "searchTerm" not in properties and isinstance(given.get("query"), str | int | float):
         properties["searchTerm"] = str(given["query"])[:512]  # Products Searched: `query` is the search term
     return properties, commerce
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_SHORT = 128  # characters: at most 512 UTF-8 bytes, and a property name's length
+
+
+def properties_of(values: dict[str, Any]) -> dict[str, Any]:
+    """Canonical properties: flat short values as they are (most calls); otherwise flattened and cut."""
+    for key, value in values.items():
+        if type(value) not in _PLAIN or not key or len(key) > _SHORT or (type(value) is str and len(value) > _SHORT):
+            return fit_properties(values.items())
+    return dict(values)
 
 
 def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
@@ -189,5 +210,5 @@ def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
     for key in DEVICE_CONTEXTS:
         value = context.get(key)
         if isinstance(value, dict) and value:
-            result[key] = {k: v for k, v in fit_properties(value.items()).items() if not isinstance(v, list)}
+            result[key] = {k: v for k, v in properties_of(value).items() if not isinstance(v, list)}
     return result
