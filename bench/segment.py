@@ -105,7 +105,8 @@ def main() -> None:
             batches = compare_rounds((gateway_url, lambda _: canonical_batch(args.batch_size)),
                                      (gateway_url, lambda _: segment_batch(args.batch_size)),
                                      args.rounds, args.seconds, 4)
-            singles = compare_rounds((noop_url, lambda _: noop_script()), (gateway_url, lambda _: single_track_script()),
+            singles = compare_rounds((noop_url, lambda _: noop_script()),
+                                     (gateway_url, lambda _: single_track_script()),
                                      args.rounds, args.seconds, args.connections)
         stored = count_events(directory / "bench.db")
 

@@ -27,8 +27,13 @@ from adapters.sdk import (
 
 from .mapping import CALL_TYPES, event_of
 
-CALL_OF_PATH = {f"/v1/{call}": call for call in CALL_TYPES} | {"/v1/batch": "batch", "/v1/import": "import"}
-"""The Tracking API's endpoints and the call each takes (`/v1/import` is a batch of historical calls)."""
+CALL_OF_PATH = ({f"/v1/{call}": call for call in CALL_TYPES} | {"/v1/batch": "batch", "/v1/import": "import"}
+                | {f"/v1/{call[0]}": call for call in CALL_TYPES} | {"/v1/b": "batch"})
+"""The Tracking API's endpoints and the call each takes (`/v1/import` is a batch of historical calls).
+
+The one-letter paths are those Segment's own libraries post to: analytics.js one call to `/v1/t`, `/v1/p`, ...
+(the call's initial), and analytics.js's batching, the iOS, Android and React Native libraries a batch to `/v1/b`.
+"""
 
 
 class SegmentSettings(Schema):

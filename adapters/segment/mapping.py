@@ -18,6 +18,7 @@ from adapters.sdk import (
     fit_properties,
     format_time,
     ident,
+    obj,
     obj_or_empty,
     opt_obj,
     opt_rfc3339_time,
@@ -140,18 +141,28 @@ def _string(value: Any) -> str | None:
 
 def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The page: a page call's properties (url, title, referrer, path), else the browser's `context.page`."""
-    given = opt_obj(context.get("page"), f"{path}context.page") or {}
+    given = context.get("page")
     prefix = f"{path}context.page"
     if call == "page":
         properties = message.get("properties")
         if isinstance(properties, dict) and properties.get("url"):
-            given, prefix = {**given, **properties}, f"{path}properties"
+            given, prefix = {**(given if isinstance(given, dict) else {}), **properties}, f"{path}properties"
+    if given is None:
+        return None
+    given = obj(given, prefix)
     url = text(given.get("url"), f"{prefix}.url")
     if url is None:
         return None
-    title = given.get("title") if given.get("title") is not None else message.get("name") if call == "page" else None
-    return compact({"url": url, "title": short(title, f"{prefix}.title", 1024) if isinstance(title, str) else None,
-                    "referrer": short(_string(given.get("referrer")), f"{prefix}.referrer", 8192)})
+    page = {"url": url}
+    title = given.get("title")
+    if title is None and call == "page":
+        title = message.get("name")
+    if isinstance(title, str) and title:
+        page["title"] = title[:1024]
+    referrer = given.get("referrer")
+    if isinstance(referrer, str) and referrer:
+        page["referrer"] = referrer[:8192]
+    return page
 
 
 def _properties(message: dict[str, Any], call: str, name: str,
@@ -166,10 +177,11 @@ def _properties(message: dict[str, Any], call: str, name: str,
     given = obj_or_empty(message.get("properties"), f"{path}properties")
     commerce = commerce_of(name, given, f"{path}properties")
     consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else ()
-    pairs = [(key, value) for key, value in given.items() if key not in consumed]
+    properties = {key: value for key, value in given.items() if key not in consumed}
     if call in ("page", "screen"):
-        pairs = [(key, message[key]) for key in ("name", "category") if isinstance(message.get(key), str)] + pairs
-    properties = properties_of(dict(pairs))
+        properties = {**{key: message[key] for key in ("name", "category") if isinstance(message.get(key), str)},
+                      **properties}
+    properties = properties_of(properties)
     if name == "Search" and "searchTerm" not in properties and isinstance(given.get("query"), str | int | float):
         properties["searchTerm"] = str(given["query"])[:512]  # Products Searched: `query` is the search term
     return properties, commerce

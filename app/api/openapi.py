@@ -117,13 +117,16 @@ def _tracking_api(spec: APISpec) -> None:
     spec.components.schema("SegmentResult", component=_SEGMENT_RESULT)
     ok = {"200": {"description": "Acknowledged after commit, as Segment answers: success, with the counts.",
                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SegmentResult"}}}}}
-    for call in ("track", "page", "screen", "identify", "group", "alias", "batch", "import"):
-        batch = call in ("batch", "import")
+    short = {"t": "track", "p": "page", "s": "screen", "i": "identify", "g": "group", "a": "alias", "b": "batch"}
+    for call in ("track", "page", "screen", "identify", "group", "alias", "batch", "import", *short):
+        batch = call in ("batch", "import", "b")
         body = {"$ref": f"#/components/schemas/{'SegmentBatch' if batch else 'SegmentCall'}"}
         spec.path(path=f"/v1/{call}", operations={"post": {
-            "summary": f"Segment's {call} call (HTTP Tracking API)" if not batch else
-                       "Segment's batch of calls" + (" (historical: no clock-skew correction)" if call == "import"
-                                                     else ""),
+            "summary": (f"Segment's {short[call]} call, as Segment's libraries post it" if call in short and not batch
+                        else "A batch, as Segment's libraries post it" if call == "b"
+                        else f"Segment's {call} call (HTTP Tracking API)" if not batch
+                        else "Segment's batch of calls" + (" (historical: no clock-skew correction)"
+                                                           if call == "import" else "")),
             "operationId": f"segment{call.title()}", "tags": ["Segment-compatible tracking API"],
             "description": f"At most {'500 KB' if batch else '32 KB'}; a source of the segment adapter, by its write "
                            "key (Basic user name, or writeKey in the body). Errors carry code and message too.",

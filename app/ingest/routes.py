@@ -26,7 +26,7 @@ from app.ingest.collect import handle_collect_get, handle_collect_post, handle_c
 from app.ingest.events import handle_events
 from app.ingest.outcome import Outcome
 from app.ingest.request import WsgiRequest
-from app.ingest.segment_api import handle_tracking_call
+from app.ingest.segment_api import TRACKING_PATHS, handle_tracking_call
 from app.ingest.unrouted import handle_unrouted
 from app.ingest.webhooks import handle_webhook
 
@@ -64,8 +64,8 @@ ROUTES = (
           {"GET": handle_collect_get, "POST": handle_collect_post, "OPTIONS": handle_collect_preflight}),
     Route("/v1/webhooks/<source_id>", "ingest.webhook", {"POST": handle_webhook}),
     # Segment's HTTP Tracking API, for the Segment- and RudderStack-compatible libraries.
-    *(Route(f"/v1/{call}", f"ingest.segment_{call}", {"POST": handle_tracking_call})
-      for call in ("track", "page", "screen", "identify", "group", "alias", "batch", "import")),
+    *(Route(path, f"ingest.segment_{path.rsplit('/', 1)[-1]}", {"POST": handle_tracking_call})
+      for path in TRACKING_PATHS),
 )
 
 

@@ -19,6 +19,7 @@ from adapters.base import Adapter, Problem
 from app.auth import credential_from_header
 from app.config.model import SourceConfig
 from app.gateway import Gateway
+from app.ingest.collect import cors_headers
 from app.ingest.outcome import Outcome
 from app.ingest.request import MASK, Received, ReceivedBody, WsgiRequest, receive, refuse_unreadable_body
 from app.problems import ProblemError
@@ -29,7 +30,10 @@ ENDPOINT = "segment"
 MAX_CALL_BYTES = 32 * 1024
 MAX_BATCH_BYTES = 500 * 1024
 """Segment's documented limits: "32KB per call ... 500KB per batch" (HTTP Tracking API, Max request size)."""
-BATCH_PATHS = frozenset({"/v1/batch", "/v1/import"})
+BATCH_PATHS = frozenset({"/v1/batch", "/v1/import", "/v1/b"})
+TRACKING_PATHS = ("/v1/track", "/v1/page", "/v1/screen", "/v1/identify", "/v1/group", "/v1/alias", "/v1/batch",
+                  "/v1/import", "/v1/t", "/v1/p", "/v1/s", "/v1/i", "/v1/g", "/v1/a", "/v1/b")
+"""The tracking API's paths: Segment's HTTP API, and the one-letter ones Segment's own libraries post to."""
 _WRITE_KEY_FIELD = b'"writeKey"'
 
 
@@ -45,6 +49,8 @@ def handle_tracking_call(gateway: Gateway, request: WsgiRequest) -> Outcome:
     if body_key:  # the key is a secret: never kept, shown or replayed
         record.body = _without_key(received.body.data, body_key)[: gateway.config.limits.max_kept_body_bytes]
     outcome = gateway.pipeline.run(record, _ingest, gateway, received, record, source, adapter, undecodable)
+    # analytics.js posts from the browser (text/plain: no preflight); the source's allowed origins may read the answer.
+    outcome.headers.update(cors_headers(gateway, source, request.header("Origin")))
     return segment_answer(outcome)
 
 

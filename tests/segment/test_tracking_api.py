@@ -14,6 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from adapters.segment import CALL_OF_PATH
+from app.ingest.segment_api import TRACKING_PATHS
 from tests.support.gateway import ADMIN, FROZEN_NOW, WRITE_KEY, Clock, base_config, build_app
 
 SEGMENT_KEY = "wk_segment_api_0123456789abcdef"
@@ -159,10 +161,23 @@ def test_a_refused_call_is_replayed_through_the_segment_adapter(client: FlaskCli
     assert [(event["id"], event["name"]) for event in stored(client)] == [("s-1", "ScreenView")]
 
 
-def test_every_tracking_endpoint_is_in_the_openapi_document(client: FlaskClient) -> None:
+def test_every_tracking_endpoint_is_routed_and_in_the_openapi_document(client: FlaskClient) -> None:
+    assert set(TRACKING_PATHS) == set(CALL_OF_PATH), "the gateway serves every path the adapter reads"
     paths = client.get("/v1/openapi.json").get_json()["paths"]
-    for call in ("track", "page", "screen", "identify", "group", "alias", "batch", "import"):
-        assert "post" in paths[f"/v1/{call}"]
+    for path in TRACKING_PATHS:
+        assert "post" in paths[path]
+
+
+def test_the_paths_segments_own_libraries_post_to(client: FlaskClient) -> None:
+    """analytics.js posts one call to /v1/t (text/plain, writeKey in the body); mobile libraries batch to /v1/b."""
+    single = client.post("/v1/t", data=json.dumps(track(messageId="ajs-1", writeKey=SEGMENT_KEY)),
+                         headers={"Content-Type": "text/plain"})
+    assert single.status_code == 200, single.get_json()
+    mobile = {"batch": [{"type": "screen", "anonymousId": "a-1", "name": "Home", "messageId": "ios-1",
+                         "context": {"os": {"name": "iOS", "version": "18.1"}}}], "sentAt": "2026-11-24T12:00:00Z"}
+    assert client.post("/v1/b", json=mobile, headers=basic(SEGMENT_KEY)).status_code == 200
+    assert [(event["id"], event["name"]) for event in stored(client)] == [("ajs-1", "SongPlayed"),
+                                                                          ("ios-1", "ScreenView")]
 
 
 def test_sources_add_segment_prints_the_host_and_key_to_set(tmp_path: Path) -> None:
