@@ -7,11 +7,11 @@ import re
 from typing import Any
 
 from adapters.sdk import (
+    MAX_ID,
     MAX_ITEMS,
     MAX_TEXT,
     PayloadInvalid,
     amount,
-    compact,
     ident,
     items_of,
     major,
@@ -45,11 +45,13 @@ PRODUCT_LISTS = frozenset({"ProductListView", "CartView", "CheckoutBegin", "AddP
 """Events whose products are in `properties.products`."""
 ORDER_VALUE_KEYS = ("total", "revenue", "value")
 """An order's value: `total` (with shipping and tax), else `revenue`, else `value` (spec v2, Order Completed)."""
-ONE_PRODUCT_KEYS = ("product_id", "productId", "id", "sku", "price", "quantity", "name", "variant", "brand",
-                    "category", "value", "currency", "cart_id", "cartId")
-ORDER_KEYS = ("products", "currency", "order_id", "orderId", "cart_id", "cartId")
+ONE_PRODUCT_KEYS = frozenset({"product_id", "productId", "id", "sku", "price", "quantity", "name", "variant", "brand",
+                              "category", "value", "currency", "cart_id", "cartId"})
+ORDER_KEYS = frozenset({"products", "currency", "order_id", "orderId", "cart_id", "cartId"})
 DEFAULT_CURRENCY = "USD"
 """The Track spec: "If [currency] is not set, we assume the revenue to be in US dollars"."""
+PRODUCT_ID_KEYS = ("product_id", "productId", "sku", "id")
+_CURRENCY = re.compile("[A-Z]{3}")
 TEXT_FIELDS = ("name", "variant", "brand", "category", "sku")
 """A product's text fields the canonical line item keeps (at most 512 characters each)."""
 _WORDS = re.compile(r"[A-Za-z0-9]+")
@@ -81,15 +83,18 @@ def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, A
     else:
         return None
     value_key = next((key for key in value_keys if properties.get(key) is not None), None)
-    currency = opt_currency(properties.get("currency"), f"{path}.currency", allow_lower_case=True)
+    currency = properties.get("currency")
+    if not (type(currency) is str and _CURRENCY.fullmatch(currency)):
+        currency = opt_currency(currency, f"{path}.currency", allow_lower_case=True)
     if value_key is not None or (name == "Purchase" and currency is None):
         currency = currency or DEFAULT_CURRENCY
-    commerce = compact({
-        "currency": currency,
-        "value": None if value_key is None else money(properties[value_key], f"{path}.{value_key}"),
-        "orderId": _opt_id(properties, ("order_id", "orderId"), path),
-        "cartId": _opt_id(properties, ("cart_id", "cartId"), path),
-    })
+    commerce: dict[str, Any] = {} if currency is None else {"currency": currency}
+    if value_key is not None:
+        commerce["value"] = money(properties[value_key], f"{path}.{value_key}")
+    for field, keys in (("orderId", ("order_id", "orderId")), ("cartId", ("cart_id", "cartId"))):
+        given = _opt_id(properties, keys, path)
+        if given is not None:
+            commerce[field] = given
     if name == "Purchase" and "value" not in commerce:
         raise PayloadInvalid(f"{path}.total", None, "the order's total (or revenue, or value): Order Completed "
                                                     "needs one (Segment E-commerce Spec v2)")
@@ -97,7 +102,7 @@ def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, A
     return commerce
 
 
-def commerce_keys(name: str) -> tuple[str, ...]:
+def commerce_keys(name: str) -> frozenset[str]:
     """The properties a commerce event's `commerce` holds, left out of its `properties`."""
     return ONE_PRODUCT_KEYS if name in ONE_PRODUCT else ORDER_KEYS
 
@@ -105,10 +110,14 @@ def commerce_keys(name: str) -> tuple[str, ...]:
 def item_of(product: Any, path: str) -> dict[str, Any]:
     """A line item from a spec product object (product_id or sku as its id; quantity 1 when not given)."""
     product = obj(product, path)
-    key = next((k for k in ("product_id", "productId", "sku", "id") if product.get(k) not in (None, "")), None)
-    if key is None:
+    for key in PRODUCT_ID_KEYS:
+        found = product.get(key)
+        if found is not None and found != "":
+            break
+    else:
         raise PayloadInvalid(f"{path}.product_id", None, "the product's id (product_id, or sku)")
-    item: dict[str, Any] = {"id": ident(product[key], f"{path}.{key}")}
+    fits = type(found) is str and len(found) <= MAX_ID
+    item: dict[str, Any] = {"id": found if fits else ident(found, f"{path}.{key}")}
     price = product.get("price")
     if price is not None:
         item["price"] = money(price, f"{path}.price")
@@ -139,4 +148,7 @@ def money(value: Any, path: str) -> int | float:
 def _opt_id(properties: dict[str, Any], keys: tuple[str, str], path: str) -> str | None:
     """An id under the spec's snake_case key, or the camelCase some of Segment's own examples write."""
     key = keys[0] if properties.get(keys[0]) is not None else keys[1]
-    return opt_ident(properties.get(key), f"{path}.{key}")
+    value = properties.get(key)
+    if value is None or (type(value) is str and 0 < len(value) <= MAX_ID):
+        return value
+    return opt_ident(value, f"{path}.{key}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -33,7 +34,7 @@ from .ecommerce import STANDARD_NAMES, commerce_keys, commerce_of, custom_name, 
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
 MAX_USER_ID = 200  # user.anonymousId / memberId / previousId: the canonical event's shortText
 CAMPAIGN_KEYS = ("source", "medium", "name", "term", "content", "id")
-PAGE_KEYS = ("url", "path", "title", "referrer", "search")
+PAGE_KEYS = frozenset({"url", "path", "title", "referrer", "search"})
 """A page call's properties that describe the page itself: they become the event's `page`."""
 DEVICE_CONTEXTS = ("app", "device", "os", "screen")
 """Segment's mobile context objects, kept flat (Common Fields spec: context.app, .device, .os, .screen)."""
@@ -51,8 +52,7 @@ def event_of(message: dict[str, Any], call: str, source_id: str, received_at: An
     else:
         name, topic = _NAMES[call], call
     event["name"] = name
-    occurred = opt_rfc3339_time(message.get("originalTimestamp", message.get("timestamp")),
-                                f"{path}originalTimestamp" if "originalTimestamp" in message else f"{path}timestamp")
+    occurred = _time(message, path)
     if occurred is not None:
         event["occurredAt"] = occurred
         if sent_at is not None:
@@ -80,6 +80,19 @@ def canonical_name(event: str) -> str:
     return STANDARD_NAMES.get(name_key(event)) or custom_name(event)
 
 
+_JS_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+"""Times as JavaScript's toISOString writes them (the Node, browser and React Native libraries)."""
+
+
+def _time(message: dict[str, Any], path: str) -> str | None:
+    """When the call happened: `originalTimestamp`, else `timestamp`, in the canonical form."""
+    key = "originalTimestamp" if "originalTimestamp" in message else "timestamp"
+    value = message.get(key)
+    if type(value) is str and _JS_TIME.fullmatch(value):
+        return value  # already the canonical form; the gateway checks the date itself when it reads it
+    return opt_rfc3339_time(value, f"{path}{key}")
+
+
 _NAMES = {"page": "PageView", "screen": "ScreenView", "identify": "ProfileUpdate", "group": "Group",
           "alias": "Alias"}
 
@@ -87,6 +100,8 @@ _NAMES = {"page": "PageView", "screen": "ScreenView", "identify": "ProfileUpdate
 def _event_id(message: dict[str, Any], source_id: str, received_at: Any, path: str) -> str:
     """`messageId` (Segment deduplicates on it); longer than 100 characters, or absent, a UUID derived from it."""
     message_id = message.get("messageId")
+    if type(message_id) is str and 0 < len(message_id) <= 100:
+        return message_id
     if message_id is not None:
         given = ident(message_id, f"{path}messageId", max_length=None)
         return given if len(given) <= 100 else derive_event_id("segment", source_id, given)
@@ -130,6 +145,8 @@ def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
 
 def _id(value: Any, path: str) -> str | None:
     """A user id as Segment takes it: a string or a number; null or "" is none."""
+    if type(value) is str and 0 < len(value) <= MAX_USER_ID:
+        return value
     if value is None or value == "":
         return None
     return ident(value, path, max_length=MAX_USER_ID)
@@ -176,8 +193,8 @@ def _properties(message: dict[str, Any], call: str, name: str,
         return {**properties_of(traits), "groupId": group_id}, None
     given = obj_or_empty(message.get("properties"), f"{path}properties")
     commerce = commerce_of(name, given, f"{path}properties")
-    consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else ()
-    properties = {key: value for key, value in given.items() if key not in consumed}
+    consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else None
+    properties = given if consumed is None else {key: value for key, value in given.items() if key not in consumed}
     if call in ("page", "screen"):
         properties = {**{key: message[key] for key in ("name", "category") if isinstance(message.get(key), str)},
                       **properties}
@@ -206,9 +223,11 @@ def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
     canonical event; the Common Fields spec calls context "a complete and explicit specification".
     """
     result: dict[str, Any] = {}
-    for key, longest in (("ip", 45), ("userAgent", 1024), ("locale", 35)):
+    if not context:
+        return result
+    for key, longest in _CONTEXT_TEXTS:
         value = context.get(key)
-        if isinstance(value, str) and value:
+        if type(value) is str and value:
             result[key] = value[:longest]
     campaign = context.get("campaign")
     if isinstance(campaign, dict):
@@ -216,11 +235,16 @@ def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
         if any(kept.values()):
             result["campaign"] = compact(kept)
     library = context.get("library")
-    if isinstance(library, dict) and isinstance(library.get("name"), str) and library["name"]:
-        result["library"] = compact({"name": library["name"][:200],
-                                     "version": _string(library.get("version")) and str(library["version"])[:50]})
+    if isinstance(library, dict):
+        name, version = library.get("name"), library.get("version")
+        if type(name) is str and name:
+            result["library"] = {"name": name[:200]} if version is None else {"name": name[:200],
+                                                                              "version": str(version)[:50]}
     for key in DEVICE_CONTEXTS:
         value = context.get(key)
         if isinstance(value, dict) and value:
             result[key] = {k: v for k, v in properties_of(value).items() if not isinstance(v, list)}
     return result
+
+
+_CONTEXT_TEXTS = (("ip", 45), ("userAgent", 1024), ("locale", 35))
