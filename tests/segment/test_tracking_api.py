@@ -194,3 +194,17 @@ def test_sources_add_segment_prints_the_host_and_key_to_set(tmp_path: Path) -> N
     assert 'host: "https://events.example.com"' in result.stdout
     assert "Webhook URL" not in result.stdout
     assert "# trusted_identity = false" in (tmp_path / "tagway.toml").read_text()
+
+
+def test_a_retried_batch_is_stored_once_on_either_engine(database_url: str) -> None:
+    """The batch's calls and their refused one land in one transaction; a retry of it adds nothing."""
+    config = base_config(Path("unused.db"))
+    config["storage"] = {"url": database_url}
+    config["sources"].append({"id": "app", "adapter": "segment", "write_key": SEGMENT_KEY})
+    client = build_app(config, Clock(FROZEN_NOW)).test_client()
+    body = {"batch": [track(messageId="e-1"), track(messageId="e-2"), {"type": "track", "userId": "u-1"}]}
+    first = client.post("/v1/batch", json=body, headers=basic(SEGMENT_KEY)).get_json()
+    again = client.post("/v1/batch", json=body, headers=basic(SEGMENT_KEY)).get_json()
+    assert (first["stored"], first["rejected"]) == (2, 1)
+    assert (again["stored"], again["duplicates"], again["rejected"]) == (0, 2, 1)
+    assert sorted(event["id"] for event in stored(client)) == ["e-1", "e-2"]
