@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/collect.py
 	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/segment.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

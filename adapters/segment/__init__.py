@@ -91,7 +91,9 @@ class SegmentAdapter(Adapter):
                 own_sent = None if historical else opt_rfc3339_time(message.get("sentAt"), f"{path}sentAt")
                 events.append(event_of(message, call, source.id, request.received_at, own_sent or sent_at, path))
             except PayloadInvalid as error:
-                events.append(Unreadable(item, error))
+                # Kept as sent, but for the write key analytics.js writes into each call: a secret is never kept.
+                kept = {k: v for k, v in item.items() if k != "writeKey"} if isinstance(item, dict) else item
+                events.append(Unreadable(kept, error))
         return Batch(events, field="batch")
 
     def setup_steps(self, source: Source, webhook_url: str) -> list[str]:

@@ -46,8 +46,14 @@ def handle_tracking_call(gateway: Gateway, request: WsgiRequest) -> Outcome:
     source = gateway.sources.by_write_key(key or body_key)
     adapter = gateway.adapters.get(source.adapter) if source else None
     record = received.record(ENDPOINT, source.id if source else None, adapter.name if adapter else None)
-    if body_key:  # the key is a secret: never kept, shown or replayed
-        record.body = _without_key(received.body.data, body_key)[: gateway.config.limits.max_kept_body_bytes]
+    # The key is a secret: never kept, shown or replayed (analytics.js writes it into each call of a batch too).
+    kept = received.body.data
+    if body_key:
+        kept = _without_key(kept, body_key)
+    if key and key.encode() in kept:
+        kept = kept.replace(key.encode(), MASK.encode())
+    if kept is not received.body.data:
+        record.body = kept[: gateway.config.limits.max_kept_body_bytes]
     outcome = gateway.pipeline.run(record, _ingest, gateway, received, record, source, adapter, undecodable)
     # analytics.js posts from the browser (text/plain: no preflight); the source's allowed origins may read the answer.
     outcome.headers.update(cors_headers(gateway, source, request.header("Origin")))

@@ -93,6 +93,15 @@ def test_a_write_key_in_the_body_authenticates_and_is_never_kept(client: FlaskCl
     assert client.post("/v1/track", json=track(writeKey=SEGMENT_KEY)).status_code == 200
 
 
+def test_a_key_written_into_each_call_is_not_kept(client: FlaskClient) -> None:
+    """analytics.js's batches carry the key in each call; a refused call is kept without it."""
+    body = {"batch": [track(messageId="k-1", writeKey=SEGMENT_KEY), {"type": "track", "writeKey": SEGMENT_KEY}]}
+    answer = client.post("/v1/batch", json=body, headers=basic(SEGMENT_KEY)).get_json()
+    assert (answer["stored"], answer["rejected"]) == (1, 1)
+    refused = kept(client, answer["results"][0]["rejectionId"])
+    assert SEGMENT_KEY not in json.dumps(refused) and json.loads(refused["body"]) == {"type": "track"}
+
+
 def test_an_unknown_key_in_the_body_is_not_kept_either(client: FlaskClient) -> None:
     wrong = "wk_guess_0123456789"
     response = client.post("/v1/batch", json={"batch": [track()], "writeKey": wrong})
