@@ -43,6 +43,8 @@ ONE_PRODUCT = frozenset({"ProductView", "AddToCart", "RemoveFromCart"})
 PRODUCT_LISTS = frozenset({"ProductListView", "CartView", "CheckoutBegin", "AddPaymentInfo", "Purchase", "Refund",
                            "OrderCancelled"})
 """Events whose products are in `properties.products`."""
+COMMERCE_NAMES = ONE_PRODUCT | PRODUCT_LISTS
+"""The standard names that carry `commerce`."""
 ORDER_VALUE_KEYS = ("total", "revenue", "value")
 """An order's value: `total` (with shipping and tax), else `revenue`, else `value` (spec v2, Order Completed)."""
 ONE_PRODUCT_KEYS = frozenset({"product_id", "productId", "id", "sku", "price", "quantity", "name", "variant", "brand",
@@ -70,8 +72,9 @@ def custom_name(event: str) -> str:
     return name[:30]
 
 
-def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, Any] | None:
+def commerce_of(name: str, properties: dict[str, Any], call_path: str) -> dict[str, Any] | None:
     """The `commerce` of a standard commerce event from its spec properties; None for other events."""
+    path = f"{call_path}properties"
     if name in ONE_PRODUCT:
         items = [item_of(properties, path)]
         value_keys: tuple[str, ...] = ("value",)
@@ -90,7 +93,7 @@ def commerce_of(name: str, properties: dict[str, Any], path: str) -> dict[str, A
         currency = currency or DEFAULT_CURRENCY
     commerce: dict[str, Any] = {} if currency is None else {"currency": currency}
     if value_key is not None:
-        commerce["value"] = money(properties[value_key], f"{path}.{value_key}")
+        commerce["value"] = money(properties[value_key], path, value_key)
     for field, keys in (("orderId", ("order_id", "orderId")), ("cartId", ("cart_id", "cartId"))):
         given = _opt_id(properties, keys, path)
         if given is not None:
@@ -120,9 +123,14 @@ def item_of(product: Any, path: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": found if fits else ident(found, f"{path}.{key}")}
     price = product.get("price")
     if price is not None:
-        item["price"] = money(price, f"{path}.price")
+        item["price"] = money(price, path, "price")
     given_quantity = product.get("quantity")
-    item["quantity"] = 1 if given_quantity is None else quantity(given_quantity, f"{path}.quantity")
+    if given_quantity is None:
+        item["quantity"] = 1
+    elif type(given_quantity) is int and given_quantity >= 0:
+        item["quantity"] = given_quantity
+    else:
+        item["quantity"] = quantity(given_quantity, f"{path}.quantity")
     for field in TEXT_FIELDS:
         value = product.get(field)
         if value is None or value == "":
@@ -136,13 +144,13 @@ def item_of(product: Any, path: str) -> dict[str, Any]:
     return item
 
 
-def money(value: Any, path: str) -> int | float:
+def money(value: Any, path: str, key: str) -> int | float:
     """An amount in major units as the canonical event writes it (a JSON number: 29.5, or 30 for 30.0)."""
     if type(value) is int:  # the common cases without a Decimal on the way: one per line of every order
         return value
     if type(value) is float and math.isfinite(value):
         return int(value) if value.is_integer() else value
-    return major(amount(value, path))
+    return major(amount(value, f"{path}.{key}"))
 
 
 def _opt_id(properties: dict[str, Any], keys: tuple[str, str], path: str) -> str | None:

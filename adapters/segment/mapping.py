@@ -29,7 +29,7 @@ from adapters.sdk import (
     text,
 )
 
-from .ecommerce import STANDARD_NAMES, commerce_keys, commerce_of, custom_name, name_key
+from .ecommerce import COMMERCE_NAMES, STANDARD_NAMES, commerce_keys, commerce_of, custom_name, name_key
 
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
 MAX_USER_ID = 200  # user.anonymousId / memberId / previousId: the canonical event's shortText
@@ -44,10 +44,14 @@ def event_of(message: dict[str, Any], call: str, source_id: str, received_at: An
              sent_at: str | None, path: str = "") -> Event:
     """The canonical event of one message; `path` prefixes the fields named in errors (`batch[3].`)."""
     user = _user(message, call, path)
-    context = obj_or_empty(message.get("context"), f"{path}context")
+    context = message.get("context")
+    if type(context) is not dict:
+        context = obj_or_empty(context, f"{path}context")
     event: Event = {"id": _event_id(message, source_id, received_at, path)}
     if call == "track":
-        topic = required_text(message.get("event"), f"{path}event")
+        topic = message.get("event")
+        if type(topic) is not str or not topic:
+            topic = required_text(topic, f"{path}event")
         name = canonical_name(topic)
     else:
         name, topic = _NAMES[call], call
@@ -113,9 +117,9 @@ def _event_id(message: dict[str, Any], source_id: str, received_at: Any, path: s
 
 def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
     """`anonymousId`, `userId` as memberId, alias's `previousId`, e-mail and phone from the traits."""
-    anonymous = _id(message.get("anonymousId"), f"{path}anonymousId")
-    member = _id(message.get("userId"), f"{path}userId")
-    previous = _id(message.get("previousId"), f"{path}previousId") if call == "alias" else None
+    anonymous = _id(message, "anonymousId", path)
+    member = _id(message, "userId", path)
+    previous = _id(message, "previousId", path) if call == "alias" else None
     if call == "alias" and (previous is None or member is None):
         missing = "previousId" if previous is None else "userId"
         raise PayloadInvalid(f"{path}{missing}", message.get(missing),
@@ -143,13 +147,14 @@ def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
     return user
 
 
-def _id(value: Any, path: str) -> str | None:
+def _id(message: dict[str, Any], key: str, path: str) -> str | None:
     """A user id as Segment takes it: a string or a number; null or "" is none."""
+    value = message.get(key)
     if type(value) is str and 0 < len(value) <= MAX_USER_ID:
-        return value
+        return value  # the common case, without spelling out the field's path
     if value is None or value == "":
         return None
-    return ident(value, path, max_length=MAX_USER_ID)
+    return ident(value, f"{path}{key}", max_length=MAX_USER_ID)
 
 
 def _string(value: Any) -> str | None:
@@ -191,8 +196,10 @@ def _properties(message: dict[str, Any], call: str, name: str,
         group_id = ident(message.get("groupId"), f"{path}groupId", max_length=MAX_USER_ID)
         traits = obj_or_empty(message.get("traits"), f"{path}traits")
         return {**properties_of(traits), "groupId": group_id}, None
-    given = obj_or_empty(message.get("properties"), f"{path}properties")
-    commerce = commerce_of(name, given, f"{path}properties")
+    given = message.get("properties")
+    if type(given) is not dict:
+        given = obj_or_empty(given, f"{path}properties")
+    commerce = commerce_of(name, given, path) if name in COMMERCE_NAMES else None
     consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else None
     properties = given if consumed is None else {key: value for key, value in given.items() if key not in consumed}
     if call in ("page", "screen"):
