@@ -12,8 +12,16 @@ from typing import Any
 import pytest
 import rudderstack.analytics as rudderstack
 import segment.analytics as segment
+from segment.analytics.request import post
 
-from tests.segment.clients import BATCH_EVENTS, CALL_NAMES, CLIENT_SOURCES, assert_stored_exactly_once, by_name
+from tests.segment.clients import (
+    BATCH_EVENTS,
+    CALL_NAMES,
+    CLIENT_SOURCES,
+    assert_stored_exactly_once,
+    by_name,
+    stored_events,
+)
 from tests.support.server import RunningGateway
 
 HERE = Path(__file__).parent
@@ -86,16 +94,14 @@ def test_a_python_library_sends_every_call_and_a_batch_of_a_thousand(
 def test_the_python_library_sending_twice_stores_once(segment_gateway: RunningGateway) -> None:
     """A retried batch (same messageIds) is acknowledged and stored once: the messageId is the event id."""
     source_id, write_key = CLIENT_SOURCES["python"]
-    before = len(assert_stored_exactly_once.__globals__["stored_events"](segment_gateway, source_id))
+    before = len(stored_events(segment_gateway, source_id))
     batch = [{"type": "track", "userId": "retry-user", "event": "Song Played", "messageId": f"retry-{index}",
               "timestamp": "2026-11-24T11:59:59.000+00:00"} for index in range(3)]
-    from segment.analytics.request import post
-
     first = post(write_key, segment_gateway.url, batch=batch)
     second = post(write_key, segment_gateway.url, batch=batch)
     assert first.json() == {"success": True, "accepted": 3, "stored": 3, "duplicates": 0, "rejected": 0}
     assert second.json() == {"success": True, "accepted": 3, "stored": 0, "duplicates": 3, "rejected": 0}
-    after = assert_stored_exactly_once.__globals__["stored_events"](segment_gateway, source_id)
+    after = stored_events(segment_gateway, source_id)
     assert len(after) == before + 3
 
 
