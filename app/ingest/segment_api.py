@@ -35,6 +35,8 @@ TRACKING_PATHS = ("/v1/track", "/v1/page", "/v1/screen", "/v1/identify", "/v1/gr
                   "/v1/import", "/v1/t", "/v1/p", "/v1/s", "/v1/i", "/v1/g", "/v1/a", "/v1/b")
 """The tracking API's paths: Segment's HTTP API, and the one-letter ones Segment's own libraries post to."""
 _WRITE_KEY_FIELD = b'"writeKey"'
+_MIN_LITERAL_KEY = 12
+"""A body's key shorter than this is masked in its field only: replacing it everywhere could change other text."""
 
 
 def handle_tracking_call(gateway: Gateway, request: WsgiRequest) -> Outcome:
@@ -50,7 +52,7 @@ def handle_tracking_call(gateway: Gateway, request: WsgiRequest) -> Outcome:
     kept = received.body.data
     if body_key:
         kept = _without_key(kept, body_key)
-    if key and key.encode() in kept:
+    if source is not None and key and key.encode() in kept:  # a source's key: long, never a common word
         kept = kept.replace(key.encode(), MASK.encode())
     if kept is not received.body.data:
         record.body = kept[: gateway.config.limits.max_kept_body_bytes]
@@ -120,9 +122,9 @@ def _body_write_key(body: bytes) -> str | None:
 def _without_key(body: bytes, key: str) -> bytes:
     """The body with its write key masked (before it is cut to the kept size, so no part of it stays)."""
     literal = key.encode()
-    if literal in body:
+    if len(literal) >= _MIN_LITERAL_KEY and literal in body:  # everywhere: analytics.js repeats it in each call
         return body.replace(literal, MASK.encode())
-    payload = json.loads(body)  # the key written with escapes: the body without it
+    payload = json.loads(body)  # a short guess, or the key written with escapes: the body without it
     payload["writeKey"] = MASK
     return json.dumps(payload, ensure_ascii=False).encode()
 

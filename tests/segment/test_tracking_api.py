@@ -109,6 +109,13 @@ def test_an_unknown_key_in_the_body_is_not_kept_either(client: FlaskClient) -> N
     assert wrong not in json.dumps(kept(client, response.get_json()["rejectionId"]))
 
 
+def test_a_short_guessed_key_is_masked_without_touching_the_rest(client: FlaskClient) -> None:
+    response = client.post("/v1/track", json={"userId": "ab", "event": "x", "writeKey": "ab"})
+    assert response.status_code == 401
+    assert json.loads(kept(client, response.get_json()["rejectionId"])["body"]) == {
+        "userId": "ab", "event": "x", "writeKey": "***"}
+
+
 def test_errors_carry_the_code_and_message_segments_libraries_read(client: FlaskClient) -> None:
     body = client.post("/v1/track", json={"userId": "u-1"}, headers=basic(SEGMENT_KEY)).get_json()
     assert body["code"] == "invalid-payload"
