@@ -32,8 +32,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/collect.py
+	$(BIN)/python bench/pixel.py
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/segment.py
+	$(BIN)/python bench/sdk_size.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

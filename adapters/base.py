@@ -12,7 +12,7 @@ import hmac
 import json
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -197,11 +197,17 @@ class Batch(list[Any]):
 
     An adapter returns `Batch(events, field="batch")` from `parse` when its format has a batch envelope, so that
     an event's problems are named `<field>[<index>]` and one bad event never refuses the others.
+
+    `dropped` names, by index, what the adapter left out of an event it could otherwise take (a member id
+    whose hash does not hold): the event is stored without it, and its result in the answer and a kept
+    rejection (reason `dropped`) say what was left out and why.
     """
 
-    def __init__(self, events: Iterable[Any] = (), field: str = "batch") -> None:
+    def __init__(self, events: Iterable[Any] = (), field: str = "batch",
+                 dropped: Mapping[int, Sequence[Problem]] | None = None) -> None:
         super().__init__(events)
         self.field = field
+        self.dropped = dict(dropped or {})
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,8 @@ class Adapter(ABC):
     """Whether providers POST to the source's webhook URL; such an adapter implements `verify`."""
     collects_from_browsers: ClassVar[bool] = False
     """Whether browsers send to this adapter through /v1/collect, authenticated by the source's write key."""
+    speaks_gtm_web_tag: ClassVar[bool] = False
+    """Whether it reads what the GTM web tag template sends: the console then offers that template, pre-filled."""
     accepts_write_key: ClassVar[bool] = False
     """Whether a source of this adapter gets a write key (to send from browsers or to POST /v1/events)."""
     serves_events_api: ClassVar[bool] = False
@@ -276,6 +284,14 @@ class Adapter(ABC):
 
         `tagway sources add` prints it after the setup steps and the console's Sources page shows it
         with a Copy button, so that the same text reaches the shop owner either way.
+        """
+        return None
+
+    def id_cookie(self, source: Source) -> tuple[str, str] | None:
+        """(name, domain) of a first-party id cookie that `/v1/collect` answers refresh with Set-Cookie; None: none.
+
+        For a gateway served under the site's own domain: WebKit caps cookies written by scripts at seven days,
+        not those set by an HTTP answer. The value refreshed is the one the browser sent in that cookie.
         """
         return None
 

@@ -26,8 +26,8 @@ def build_app(test_config: Mapping[str, Any] | str | os.PathLike[str] | None = N
     app = Flask("app")
     adapters = discover_adapters()
     config = load_config(test_config if test_config is not None else find_config_path(), adapters)
-    configure_logging(config.secrets(), config.log_level)
-    gateway = Gateway.build(config, adapters, clock or utc_now)
+    scrubber = configure_logging(config.secrets(), config.log_level)
+    gateway = Gateway.build(config, adapters, clock or utc_now, on_secrets=scrubber.add)
     try:
         gateway.storage.schema.ensure()
     except NotReady as error:

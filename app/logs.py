@@ -18,6 +18,10 @@ class SecretScrubber(logging.Filter):
         super().__init__()
         self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
+    def add(self, secrets: Iterable[str]) -> None:
+        """Scrub these too (secrets of sources added while the gateway runs)."""
+        self.secrets = sorted({*self.secrets, *(s for s in secrets if len(s) >= 4)}, key=len, reverse=True)
+
     def scrub(self, text: str) -> str:
         """The text with every secret replaced."""
         for secret in self.secrets:
@@ -39,14 +43,16 @@ class SecretScrubber(logging.Filter):
         return True
 
 
-def configure_logging(secrets: Iterable[str], level: str) -> None:
+def configure_logging(secrets: Iterable[str], level: str) -> SecretScrubber:
     """Send tagway's and gunicorn's logs from `level` up to stderr as JSON lines, secrets scrubbed."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
                                        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
-    handler.addFilter(SecretScrubber(secrets))
+    scrubber = SecretScrubber(secrets)
+    handler.addFilter(scrubber)
     for name in ("tagway", "gunicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]
         logger.setLevel(level)
         logger.propagate = False
+    return scrubber

@@ -15,8 +15,9 @@ import threading
 import time
 import weakref
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -116,8 +117,9 @@ class Metrics:
         self._lock = threading.Lock()
         self._counts, self._latencies = {}, {}
 
-    def exposition(self, outbox: OutboxFigures | None = None) -> tuple[bytes, str]:
-        """The text exposition (summed over every worker process under gunicorn), with the outbox's figures."""
+    def exposition(self, outbox: OutboxFigures | None = None,
+                   projections: Sequence[ProjectionLag] = ()) -> tuple[bytes, str]:
+        """The text exposition (summed over every worker process under gunicorn), with the database's figures."""
         self.flush()
         if os.environ.get(MULTIPROC_ENV):
             registry = CollectorRegistry()
@@ -129,6 +131,10 @@ class Metrics:
             gauges = CollectorRegistry()
             gauges.register(_OutboxCollector(outbox))
             text += generate_latest(gauges)
+        if projections:
+            lags = CollectorRegistry()
+            lags.register(_ProjectionCollector(projections))
+            text += generate_latest(lags)
         return text, CONTENT_TYPE_LATEST
 
 
@@ -213,3 +219,37 @@ class _OutboxCollector:
             for outcome, total in sorted(outcomes.items()):
                 totals.add_metric([destination, outcome], total)
         yield totals
+
+
+class ProjectionLag(Protocol):
+    """How far one projection is behind the stored events (app.projections.runner.Lag)."""
+
+    @property
+    def name(self) -> str:
+        """The projection."""
+
+    @property
+    def events(self) -> int:
+        """Events past its cursor."""
+
+    @property
+    def seconds(self) -> float:
+        """Age of the oldest of them."""
+
+
+class _ProjectionCollector:
+    """Each projection's lag, read from the database at scrape time."""
+
+    def __init__(self, lags: Sequence[ProjectionLag]) -> None:
+        self.lags = lags
+
+    def collect(self) -> Any:
+        seconds = GaugeMetricFamily("tagway_projection_lag_seconds", "Age of the oldest stored event a projection "
+                                    "has not applied yet (0: caught up).", labels=["projection"])
+        events = GaugeMetricFamily("tagway_projection_lag_events", "Stored events a projection has not applied "
+                                   "yet.", labels=["projection"])
+        for lag in self.lags:
+            seconds.add_metric([lag.name], lag.seconds)
+            events.add_metric([lag.name], lag.events)
+        yield seconds
+        yield events

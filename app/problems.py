@@ -36,6 +36,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "internal-error": (500, "The gateway failed to process the request"),
     "unsupported-transfer-coding": (501, "The transfer coding is not supported"),
     "storage-unavailable": (503, "Storage is unavailable; nothing was recorded, retry later"),
+    "source-pending": (503, "The source waits for a setting; the input is kept, retry later"),
 }
 
 
@@ -83,3 +84,63 @@ def storage_unavailable() -> ProblemError:
     """The answer when nothing could be recorded: the client must send again."""
     return ProblemError("storage-unavailable", detail="Nothing was recorded; retry later.",
                         headers={"Retry-After": "1"})
+
+
+# Why a kept rejection was refused, in words for whoever set the source up: its title, and what to do.
+# Keyed by the rejection's `reason` (ingestion maps each problem type above to one); the console's
+# rejection page and live list show them. Every reason ingestion can keep has an entry (tested).
+REJECTION_HELP: dict[str, tuple[str, str]] = {
+    "auth": ("Missing or wrong write key",
+             "The request carried no write key, or one this gateway does not know. Open the source on the Sources "
+             "page, press Reveal beside the write key, and paste it into the Write key field of your GTM tag (or "
+             "the `Authorization: Bearer` header of your own code). Publish the container, then replay this."),
+    "signature": ("The webhook signature did not verify",
+                  "The shop signed this webhook with another secret than the one this source has. Copy the "
+                  "webhook signing secret from the shop's webhook settings into the source's settings, restart "
+                  "the gateway, then replay this. A request that did not come from the shop should stay refused."),
+    "payload": ("The request could not be read",
+                "The body is not what this source's platform sends (each field below says what was expected). "
+                "If your own code sent it, correct what it sends; if the shop sent it, the gateway may need an "
+                "update for a new format: keep this rejection and replay it once the gateway is updated."),
+    "schema": ("The event does not match the canonical event",
+               "The event lacks a field its name requires, or a value has the wrong type: each field below says "
+               "what was expected (a Purchase needs its order id, value and currency). Fix the variable or the "
+               "dataLayer push that fills that field in your tag, or in the code that sends the event, then "
+               "replay this."),
+    "too_large": ("Too large",
+                  "The request is larger than the gateway takes (512 KB a request and 32 KB an event, unless "
+                  "`[limits]` in `tagway.toml` says otherwise). Send fewer events at once or fewer and shorter "
+                  "properties; replaying sends the same size again."),
+    "content_type": ("Not sent as JSON",
+                     "The body was not sent as JSON. Send it with the header `Content-Type: application/json` "
+                     "(browsers' beacons may use `text/plain`), then replay this."),
+    "not_found": ("No such source",
+                  "The address names a source this gateway does not have: a typo in the webhook URL, or a source "
+                  "that was removed. Copy the webhook URL from the Sources page into the shop's settings again. "
+                  "To keep this input, replay it into one of your sources."),
+    "method": ("Wrong HTTP method",
+               "The address was called with a method it does not take (webhooks and the events API take POST, "
+               "the GTM pixel GET). Check the address and the method in the sender's settings."),
+    "malformed": ("Not well-formed HTTP",
+                  "The request broke HTTP's rules (bad bytes in a header, a request line or headers too long). "
+                  "That comes from the program or proxy that sent it, not from a setting here."),
+    "adapter_error": ("The gateway failed on this input",
+                      "This is a fault in the gateway, not in what was sent: it is logged. The input is kept; "
+                      "replay it once the gateway is updated."),
+    "internal_error": ("The gateway failed on this input",
+                       "This is a fault in the gateway, not in what was sent: it is logged. The input is kept; "
+                       "replay it once the gateway is fixed."),
+    "rate_limited": ("Too many requests",
+                     "The sender sent more than the rate limit allows; it was told to send again later. Raise "
+                     "`[limits]` in `tagway.toml` if this traffic is expected."),
+}
+
+
+def rejection_title(reason: str) -> str:
+    """A rejection reason in a few words (the reason itself when it is not one we know)."""
+    return REJECTION_HELP.get(reason, (reason, ""))[0]
+
+
+def how_to_fix(reason: str) -> str:
+    """What to do about a rejection of this reason, in plain words (empty when it is not one we know)."""
+    return REJECTION_HELP.get(reason, ("", ""))[1]

@@ -10,7 +10,6 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from app.registry import discover_adapters
 from app.storage.records import RejectionQuery
 from tests.support.gateway import ADMIN_TOKEN, WRITE_KEY, base_config, build_app
 from tests.support.stored import count_stored_events
@@ -24,9 +23,8 @@ CONFIG = schemathesis.Config.from_path(Path(__file__).resolve().parents[1] / "sc
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
 _CONFIG = base_config(Path(tempfile.mkdtemp(prefix="tagway-fuzz-")) / "fuzz.db")
-# A browser source (of the first adapter that collects from browsers), so that /v1/collect is fuzzed past its key.
-_BROWSER = next(name for name, adapter in discover_adapters().items() if adapter.collects_from_browsers)
-_CONFIG["sources"].append({"id": "browser", "adapter": _BROWSER, "write_key": BROWSER_KEY})
+# A GTM source, so that /v1/collect is fuzzed past its key with the protocol its OpenAPI entry describes.
+_CONFIG["sources"].append({"id": "browser", "adapter": "gtm", "write_key": BROWSER_KEY})
 # The fuzzing sends many wrong admin tokens: the lockout (tested in tests/console/test_lockout.py) would answer
 # every admin operation 429 and leave them unfuzzed.
 _CONFIG["admin"] = {**_CONFIG["admin"], "lockout_failures": 10_000, "lockout_seconds": 1}

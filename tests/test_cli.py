@@ -114,22 +114,27 @@ def test_replay_command_replays_kept_rejections(tmp_path: Path, monkeypatch: pyt
     assert stored_event_ids(app.extensions["tagway"].storage, "website") == {"r1"}
 
 
-def test_sources_add_appends_a_source_and_prints_its_setup(tmp_path: Path) -> None:
+def run_input(*args: str, cwd: Path, input: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([TAGWAY, *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+                          input=input)
+
+
+def test_sources_add_stores_a_source_without_touching_the_file_and_prints_its_setup(tmp_path: Path) -> None:
     run("init", "--public-url", "https://events.example.com", cwd=tmp_path)
+    before = (tmp_path / "tagway.toml").read_text()
     result = run("sources", "add", "canonical", "--id", "partner", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Webhook URL to paste: https://events.example.com/v1/webhooks/partner" in result.stdout
+    assert "Webhook URL:    https://events.example.com/v1/webhooks/partner" in result.stdout
+    assert "Events API URL: https://events.example.com/v1/events" in result.stdout
     assert "1. POST canonical events" in result.stdout
-    assert "export TAGWAY_PARTNER_SECRET=" not in result.stdout, "an optional secret is not demanded"
-    text = (tmp_path / "tagway.toml").read_text()
-    assert '[[sources]]\nid = "partner"\nadapter = "canonical"' in text
-    assert '# secret = "${TAGWAY_PARTNER_SECRET}"' in text
-    config = load_config(tmp_path / "tagway.toml", discover_adapters(), {})
-    assert config.sources["partner"].adapter == "canonical"
-    listed = run("sources", "list", cwd=tmp_path)
-    assert "partner  [canonical]" in listed.stdout and "webhook URL: https://events.example.com/v1/webhooks/partner" \
-        in listed.stdout
-    assert config.sources["website"].write_key not in listed.stdout, "write keys are masked"
+    assert "Pending" not in result.stdout, "an optional secret is not demanded"
+    assert (tmp_path / "tagway.toml").read_text() == before, "sources added live are kept in the database"
+    listed = run("sources", "list", cwd=tmp_path).stdout
+    assert "partner  [canonical]  active  (database)" in listed
+    assert "website  [canonical]  active  (tagway.toml)" in listed
+    assert "Webhook URL:    https://events.example.com/v1/webhooks/partner" in listed
+    website_key = load_config(tmp_path / "tagway.toml", discover_adapters(), {}).sources["website"].write_key
+    assert website_key and website_key not in listed, "write keys are masked"
 
 
 def test_sources_add_refuses_unknown_platforms_and_taken_ids(tmp_path: Path) -> None:
@@ -138,49 +143,69 @@ def test_sources_add_refuses_unknown_platforms_and_taken_ids(tmp_path: Path) -> 
     assert unknown.returncode != 0 and "unknown platform 'shopfy'; available:" in unknown.stderr
     taken = run("sources", "add", "canonical", "--id", "website", cwd=tmp_path)
     assert taken.returncode != 0 and "exists already" in taken.stderr
+    assert run("sources", "add", "canonical", "--id", "shop", cwd=tmp_path).returncode == 0
+    again = run("sources", "add", "gtm", "--id", "shop", cwd=tmp_path)
+    assert again.returncode != 0 and "exists already" in again.stderr
 
 
 def test_sources_add_gives_a_browser_source_its_own_write_key(tmp_path: Path) -> None:
     run("init", "--public-url", "https://events.example.com", cwd=tmp_path)
     result = run("sources", "add", "gtm", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    config = load_config(tmp_path / "tagway.toml", discover_adapters(), {})
-    write_key = config.sources["gtm"].write_key
-    assert write_key and write_key.startswith("wk_") and write_key != config.sources["website"].write_key
-    assert f"Gateway URL: https://events.example.com\nWrite key:   {write_key}" in result.stdout
+    write_key = re.search(r"^Write key: +(\S+)$", result.stdout, re.MULTILINE)
+    assert write_key and write_key[1].startswith("wk_")
+    assert "Gateway URL:    https://events.example.com\n" in result.stdout
     assert "Webhook URL" not in result.stdout, "the GTM tag sends to /v1/collect, not to a webhook"
     assert "Import" in result.stdout, "the template's setup steps follow"
-    path = tmp_path / "tagway.toml"
-    path.write_text(re.sub(r"^# (\w+ = )", r"\1", path.read_text(), flags=re.MULTILINE))
-    uncommented = load_config(path, discover_adapters(), {}).sources["gtm"]
-    assert uncommented.settings["rename"] == {"chat_open": "UserChatOpen"}, "the examples are valid TOML settings"
     listed = run("sources", "list", cwd=tmp_path).stdout
-    assert write_key not in listed and write_key in run("sources", "list", "--reveal", cwd=tmp_path).stdout
+    assert "gtm  [gtm]  active  (database)" in listed and "Gateway URL:    https://events.example.com\n" in listed
+    assert write_key[1] not in listed and write_key[1] in run("sources", "list", "--reveal", cwd=tmp_path).stdout
 
 
-def test_sources_add_writes_any_title_as_toml_and_keeps_the_files_comments(tmp_path: Path) -> None:
+def test_sources_add_print_only_gives_a_valid_toml_entry_with_any_title(tmp_path: Path) -> None:
     run("init", cwd=tmp_path)
     path = tmp_path / "tagway.toml"
-    path.write_text(path.read_text() + "\n[delivery]\n# our own note: the worker runs beside the gateway\n"
-                    "in_process = true\n")
     title = 'Shop "Ünïcode" \\ C:\\shops\nsecond line — 日本'
-    result = run("sources", "add", "canonical", "--id", "shop", "--title", title, cwd=tmp_path)
+    result = run("sources", "add", "gtm", "--id", "shop", "--title", title, "--print-only", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert run("sources", "add", "gtm", cwd=tmp_path).returncode == 0, "the file is still valid for the next one"
+    entry = result.stdout.split("\n\n", 1)[0]
+    assert "shop" not in run("sources", "list", cwd=tmp_path).stdout, "printed only: nothing stored"
+    path.write_text(path.read_text() + "\n" + re.sub(r"^# (\w+ = )", r"\1", entry, flags=re.MULTILINE))
     config = load_config(path, discover_adapters(), {})
     assert config.sources["shop"].title == title
-    assert list(config.sources) == ["website", "shop", "gtm"] and config.delivery.in_process
-    text = path.read_text()
-    assert "# our own note: the worker runs beside the gateway" in text
-    assert "# Keep this file private" in text and '# extra_drop_params = ["ref"]' in text
+    assert config.sources["shop"].settings["rename"] == {"chat_open": "UserChatOpen"}, "the examples are valid"
+    assert "shop  [gtm]  active  (tagway.toml)" in run("sources", "list", cwd=tmp_path).stdout
 
 
 def test_sources_add_refuses_an_id_that_cannot_be_part_of_a_url(tmp_path: Path) -> None:
     run("init", cwd=tmp_path)
-    before = (tmp_path / "tagway.toml").read_text()
     result = run("sources", "add", "canonical", "--id", 'my "shop"', cwd=tmp_path)
     assert result.returncode != 0 and "--id 'my \"shop\"': must be 1-63 lower-case letters" in result.stderr
-    assert (tmp_path / "tagway.toml").read_text() == before
+    assert "my" not in run("sources", "list", cwd=tmp_path).stdout
+
+
+def test_a_source_waits_for_its_secret_then_is_changed_and_deleted(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    added = run("sources", "add", "shopify", "--id", "shop", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "Pending: it waits for secret." in added.stdout and "tagway sources set shop --secret" in added.stdout
+    assert "shop  [shopify]  pending  (database)" in run("sources", "list", cwd=tmp_path).stdout
+    assert "waits for secret: not set yet" in run("sources", "list", cwd=tmp_path).stdout
+    wrong = run("sources", "set", "shop", "--setting", "nonsense=1", cwd=tmp_path)
+    assert wrong.returncode != 0 and "source 'shop'.nonsense: unknown key" in wrong.stderr
+    secret = "shpss_secret_0123456789"
+    given = run_input("sources", "set", "shop", "--secret", "secret", "--title", "My shop", cwd=tmp_path,
+                      input=secret + "\n")
+    assert given.returncode == 0, given.stderr
+    assert "Source 'shop' is active." in given.stdout and secret not in given.stdout, "a secret is not echoed"
+    listed = run("sources", "list", cwd=tmp_path).stdout
+    assert "shop  [shopify]  active  (database)  My shop" in listed
+    assert "disabled" in run("sources", "set", "shop", "--disable", cwd=tmp_path).stdout
+    file_source = run("sources", "set", "website", "--disable", cwd=tmp_path)
+    assert file_source.returncode != 0 and "defined in tagway.toml" in file_source.stderr
+    assert run("sources", "delete", "website", "--yes", cwd=tmp_path).returncode != 0
+    assert run("sources", "delete", "shop", "--yes", cwd=tmp_path).returncode == 0
+    assert "shop" not in run("sources", "list", cwd=tmp_path).stdout
 
 
 def test_init_writes_values_with_any_character_as_toml(tmp_path: Path) -> None:

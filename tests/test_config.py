@@ -88,9 +88,29 @@ def test_secret_from_environment(tmp_path: Path) -> None:
     assert config.admin_token == "adm_from_the_environment"
 
 
-def test_missing_environment_variable_stops_the_start(tmp_path: Path) -> None:
-    text = GOOD.replace('"wk_0123456789abcdef"', '"${WEB_WRITE_KEY}"')
-    assert problems(tmp_path, text) == ["sources[0].write_key: environment variable WEB_WRITE_KEY is not set"]
+def test_missing_environment_variable_of_a_source_makes_it_pending_not_the_start_fail(tmp_path: Path) -> None:
+    text = GOOD.replace('"wk_0123456789abcdef"', '"${WEB_WRITE_KEY}"') + """
+[[sources]]
+id = "shop"
+adapter = "shopify"
+secret = "${SHOP_SECRET}"
+
+[[sources]]
+id = "wix"
+adapter = "wix"
+"""
+    config = load_config(write(tmp_path, text), ADAPTERS, {})
+    assert config.sources["web"].missing == (("write_key", "environment variable WEB_WRITE_KEY is not set"),)
+    assert config.sources["shop"].missing == (("secret", "environment variable SHOP_SECRET is not set"),)
+    assert config.sources["wix"].pending and dict(config.sources["wix"].missing) == {"public_key": "not set yet"}
+    assert not config.sources["web"].write_key, "nothing made up for what is missing"
+    set_later = load_config(write(tmp_path, text), ADAPTERS, {"SHOP_SECRET": "shpss_0123456789"})
+    assert not set_later.sources["shop"].pending and set_later.sources["shop"].settings["secret"] == "shpss_0123456789"
+
+
+def test_missing_environment_variable_outside_sources_stops_the_start(tmp_path: Path) -> None:
+    text = GOOD.replace('"adm_0123456789abcdef"', '"${ADMIN_TOKEN}"')
+    assert problems(tmp_path, text) == ["admin.token: environment variable ADMIN_TOKEN is not set"]
 
 
 def test_tagway_environment_overrides(tmp_path: Path) -> None:
@@ -175,6 +195,9 @@ EVERY_KEY: dict[str, dict[str, Any]] = {
                  "enrich_timeout_seconds": 2.5},
     "retention": {"events_days": 180, "rejections_days": 14, "inputs_days": 0, "delivered_days": 3,
                   "dead_days": 60, "batch_size": 200, "interval_minutes": 1.5},
+    "sdk": {"path": "/assets/js"},
+    "people": {"enabled": False, "session_timeout_minutes": 45.0, "max_session_hours": 12.0,
+               "junk_ids": ["test", "12345"], "contact_sources": ["shop"], "batch_size": 250},
 }
 
 

@@ -51,6 +51,7 @@ class GtmAdapter(Adapter):
     content_types = ("application/json", "text/plain")  # text/plain: sendBeacon and no-preflight fetches
     receives_webhooks = False
     collects_from_browsers = True
+    speaks_gtm_web_tag = True
     accepts_write_key = True
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
@@ -97,10 +98,13 @@ class GtmAdapter(Adapter):
         """How a GTM container is pointed at the gateway."""
         gateway = webhook_url.split("/v1/webhooks/")[0]
         return [
-            "In Google Tag Manager, open Templates → Tag Templates → New, then the menu ⋮ → Import, and choose "
-            "gtm_templates/web-tag/template.tpl from tagway; save it.",
-            f"Add a tag of the type \"tagway\": Gateway URL {gateway}, Write key: this source's write key "
-            "(printed by tagway sources add; later `tagway sources list --reveal` or the console's Sources page).",
+            f"Download the template with this source's gateway URL and write key filled in: sign in at "
+            f"{gateway}/console/sources/{source.id}/template and press Download template.tpl. In Google Tag "
+            "Manager, open Templates → Tag Templates → New, then the menu ⋮ → Import, and choose that file; "
+            "save it.",
+            f"Add a tag of the type \"tagway\": its Gateway URL ({gateway}) and Write key are filled in already "
+            "(with gtm_templates/web-tag/template.tpl from tagway instead, type them: the write key is printed by "
+            "tagway sources add; later `tagway sources list --reveal` or the console's Sources page).",
             "Fire the tag on the trigger \"All Events\" (or only on the events you want), preview the container "
             "and check that the events arrive (tagway's console, or GET /v1/events).",
         ]

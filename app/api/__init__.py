@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import admin, deliveries, errors, meta, observe
+from app.api import admin, deliveries, errors, meta, observe, people
 from app.console import blueprint as console_blueprint
 from app.gateway import Gateway
 from app.ingest import routes as ingest_routes
@@ -16,6 +16,7 @@ def init_app(app: Flask, gateway: Gateway) -> None:
     errors.init_app(app)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(deliveries.blueprint)
+    app.register_blueprint(people.blueprint)
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(console_blueprint)
     ingest_routes.init_app(app, gateway)

@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError
 from adapters.base import Problem
 from app.api.schemas import EventListQuery, RejectionListQuery, ReplayQuery
 from app.auth import check_admin
-from app.config.loader import flatten_errors
+from app.config.messages import flatten_errors
 from app.gateway import current_gateway
 from app.ingest.replay import replay_rejection
 from app.lockout import current_lockout

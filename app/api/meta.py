@@ -49,7 +49,11 @@ def metrics() -> Response:
         outbox = OutboxFigures(gateway.storage.open_counts(), gateway.storage.delivery_totals())
     except StorageUnavailable:
         outbox = None  # the metrics of the processes still say something
-    body, content_type = gateway.metrics.exposition(outbox)
+    try:  # per projection: its cursor, a count past it and the oldest event past it (along the primary key)
+        lags = gateway.projection_runner().lags()
+    except StorageUnavailable:
+        lags = []
+    body, content_type = gateway.metrics.exposition(outbox, lags)
     return Response(body, content_type=content_type)
 
 
@@ -60,11 +64,12 @@ def schema() -> Response:
 
 
 @functools.cache
-def _openapi_text(server_url: str) -> bytes:
-    return orjson.dumps(build_openapi(server_url))
+def _openapi_text(server_url: str, sdk_path: str) -> bytes:
+    return orjson.dumps(build_openapi(server_url, sdk_path))
 
 
 @blueprint.get("/v1/openapi.json")
 def openapi() -> Response:
     """The OpenAPI document."""
-    return Response(_openapi_text(current_gateway().config.server.public_url), mimetype="application/json")
+    config = current_gateway().config
+    return Response(_openapi_text(config.server.public_url, config.sdk.path), mimetype="application/json")

@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from app.api import schemas
+from app.api.people_schemas import add_people_paths
 from app.event.schema import event_schema
 
 API_VERSION = "1.0.0"
@@ -136,8 +137,8 @@ def _tracking_api(spec: APISpec) -> None:
         }})
 
 
-def build_openapi(server_url: str) -> dict[str, Any]:
-    """The whole document."""
+def build_openapi(server_url: str, sdk_path: str = "/t") -> dict[str, Any]:
+    """The whole document (`sdk_path`: the configured prefix of tagway.js)."""
     spec = APISpec(title="tagway", version=API_VERSION, openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin()], servers=[{"url": server_url}],
                    info={"description": "Event gateway: browser and webhook inputs in, canonical customer events "
@@ -278,6 +279,18 @@ def build_openapi(server_url: str) -> dict[str, Any]:
             "application/json": {"schema": {"$ref": "#/components/schemas/Requeued"}}}},
             **_problem_responses(400, 401, 429, 503)},
     }})
+    spec.path(path=sdk_path + "/{file}", operations={"get": {
+        "summary": "tagway.js, the browser SDK (<version>.js), cached for a year", "operationId": "getBrowserSdk",
+        "description": "The prefix is `[sdk] path`. The snippet printed by `tagway sources add web` names the "
+                       "version's file with its Subresource Integrity hash.",
+        "parameters": [{"in": "path", "name": "file", "required": True, "schema": {"type": "string"}},
+                       {"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The script (Cache-Control immutable, an ETag).",
+                              "content": {"text/javascript": {"schema": {"type": "string"}}}},
+                      "304": {"description": "Not modified (If-None-Match holds the ETag)."},
+                      **_problem_responses(404)},
+    }})
+    add_people_paths(spec, _problem_responses)
     spec.path(path="/v1/schema/event", operations={"get": {
         "summary": "The canonical event JSON Schema (draft 2020-12)", "operationId": "getEventSchema",
         "responses": {"200": {"description": "The schema.", "content": {"application/schema+json": {"schema": {}}}}},

@@ -79,6 +79,9 @@ class ResultItemSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["stored", "duplicate", "rejected"]))
     rejectionId = fields.Integer()
     errors = fields.List(fields.Nested(ProblemItemSchema))
+    dropped = fields.List(fields.Nested(ProblemItemSchema), metadata={
+        "description": "Stored without what these name (a member id without a valid member hash); "
+                       "`rejectionId` is the kept rejection of reason `dropped` that says so."})
 
 
 class ProblemSchema(Schema):

@@ -9,6 +9,7 @@ from app.cli import (
     check_url_cmd,
     db_cmd,
     init_cmd,
+    projections_cmd,
     purge_cmd,
     replay_cmd,
     serve_cmd,
@@ -27,5 +28,6 @@ def main(context: click.Context, config_path: str) -> None:
 
 
 for command in (init_cmd.init, serve_cmd.serve, adapters_cmd.adapters, db_cmd.db, check_url_cmd.check_url,
-                replay_cmd.replay, sources_cmd.sources, worker_cmd.worker, purge_cmd.purge):
+                replay_cmd.replay, sources_cmd.sources, worker_cmd.worker, purge_cmd.purge,
+                projections_cmd.projections):
     main.add_command(command)

@@ -8,7 +8,8 @@ from app.cli.common import load_or_exit
 from app.config.model import RetentionSettings
 
 LABELS = {"events": "events", "rejections": "rejections", "inputs": "kept raw requests",
-          "delivered": "delivered outbox rows", "dead": "dead letters"}
+          "delivered": "delivered outbox rows", "dead": "dead letters",
+          "sessions": "sessions with no event left", "people": "people with no event left"}
 
 
 @click.command()
@@ -40,4 +41,6 @@ def purge(context: click.Context, dry_run: bool) -> None:
 
 
 def _kept_forever(retention: RetentionSettings, kind: str) -> str:
-    return " (kept forever: retention 0 days)" if getattr(retention, f"{kind}_days") == 0 else ""
+    from app.storage.retention import retention_days
+
+    return " (kept forever: retention 0 days)" if retention_days(retention, kind) == 0 else ""

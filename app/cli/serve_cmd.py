@@ -49,6 +49,10 @@ def serve(context: click.Context, host: str | None, port: int | None, workers: i
     problem = public_url_problem(server.public_url)
     if problem:  # fine for a first try on this machine; the URLs the console and `sources add` print won't work
         click.secho(f"warning: {problem}", err=True, fg="yellow")
+    for pending in (s for s in config.sources.values() if s.pending and s.enabled):
+        waits = "; ".join(f"{name} ({why})" for name, why in pending.missing)
+        click.secho(f"warning: source {pending.id!r} is pending (its input is answered 503 and kept): it waits for "
+                    f"{waits}", err=True, fg="yellow")
     supervisor = WorkerSupervisor(source) if config.delivery.in_process else None
     if supervisor is not None:
         supervisor.start()

@@ -1,10 +1,13 @@
-"""`tagway sources`: list the configured sources, add one for a platform with its setup steps."""
+"""`tagway sources`: list, add, change and delete sources while the gateway runs (no restart needed).
+
+Sources added here live in the database, beside the ones in tagway.toml; every worker sees a change
+within about a second. `add --print-only` prints a [[sources]] entry for those who keep sources in the file.
+"""
 
 from __future__ import annotations
 
-import os
+import json
 import re
-from pathlib import Path
 from typing import Any, cast
 
 import click
@@ -12,86 +15,213 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from adapters.base import Adapter, Source
-from app.cli.common import config_path, load_or_exit
+from app.cli.common import load_or_exit
 from app.cli.init_cmd import fresh_secret
-from app.config.environment import array_variable
+from app.config.model import GatewayConfig, SourceConfig
 from app.config.schema import SOURCE_ID
 from app.registry import discover_adapters
+from app.sources.catalog import SourceCatalog
+from app.sources.endpoints import addresses
+from app.sources.store import SourceStore
+from app.sources.validation import SourceInvalid, source_from_table
+
+
+class LiveSources:
+    """The configuration, the adapters, and the sources as the running gateway sees them (file and database)."""
+
+    def __init__(self, context: click.Context) -> None:
+        from app.storage import open_storage
+        from app.storage.migrations import upgrade
+
+        self.config: GatewayConfig = load_or_exit(context.find_root())
+        self.adapters = discover_adapters()
+        upgrade(self.config.storage.url)  # as `tagway serve` would: the sources table may be new
+        self.store = SourceStore(open_storage(self.config.storage))
+        self.catalog = SourceCatalog(self.config.sources, self.store, self.adapters)
+        self.catalog.refresh(force=True)
+
+    def editable(self, source_id: str) -> SourceConfig:
+        """A source added in the database (the file's are edited in the file)."""
+        source = self.catalog.get(source_id)
+        if source is None:
+            raise click.ClickException(f"no source {source_id!r}; `tagway sources list` shows them")
+        if self.catalog.from_file(source_id):
+            raise click.ClickException(f"source {source_id!r} is defined in tagway.toml (or TAGWAY_SOURCES): "
+                                       "change it there and restart the gateway")
+        return source
+
+    def save(self, table: dict[str, Any]) -> SourceConfig:
+        """Validate the table as the gateway will, then store it."""
+        try:
+            source = source_from_table(table, self.adapters, f"source {table['id']!r}", managed_by="database")
+        except SourceInvalid as error:
+            raise click.ClickException("\n".join(error.problems)) from None
+        self.store.put(table)
+        return source
 
 
 @click.group()
 def sources() -> None:
-    """Configured sources (where events come from)."""
+    """Sources (where events come from): list, add, set, delete; no restart needed."""
 
 
 @sources.command("list")
 @click.option("--reveal", is_flag=True, help="Show write keys in full (to paste them into the GTM tag).")
 @click.pass_context
 def list_sources(context: click.Context, reveal: bool) -> None:
-    """Each source with its adapter and the URL to send to (secrets masked unless --reveal)."""
-    config = load_or_exit(context.find_root())
-    public = config.server.public_url.rstrip("/")
-    for source in config.sources.values():
-        state = "" if source.enabled else "  (disabled)"
-        click.echo(f"{source.id}  [{source.adapter}]{state}  {source.title}")
-        click.echo(f"    webhook URL: {public}/v1/webhooks/{source.id}")
+    """Each source with its adapter, its state and what to paste where (secrets masked unless --reveal)."""
+    live = LiveSources(context)
+    for source in live.catalog.all().values():
+        adapter = live.adapters[source.adapter]
+        where = "tagway.toml" if live.catalog.from_file(source.id) else "database"
+        click.echo(f"{source.id}  [{source.adapter}]  {state(source)}  ({where})  {source.title}")
+        for address in addresses(adapter, source, live.config.server.public_url):
+            click.echo(f"    {address.label + ':':<16}{address.url}")
         if source.write_key:
-            shown = source.write_key if reveal else mask(source.write_key)
-            click.echo(f"    write key:   {shown}  (POST {public}/v1/events)")
+            click.echo(f"    {'Write key:':<16}{source.write_key if reveal else mask(source.write_key)}")
+        for name, why in source.missing:
+            click.echo(f"    waits for {name}: {why}")
+
+
+def state(source: SourceConfig) -> str:
+    """`active`, `pending` (a setting missing) or `disabled`."""
+    if not source.enabled:
+        return "disabled"
+    return "pending" if source.pending else "active"
 
 
 @sources.command("add")
 @click.argument("adapter_name", metavar="PLATFORM")
 @click.option("--id", "source_id", default=None, help="Source id, part of the webhook URL [default: PLATFORM].")
 @click.option("--title", default=None, help="A human name for the source.")
-@click.option("--print-only", is_flag=True, help="Print the [[sources]] entry instead of adding it.")
+@click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE", help="A setting of the platform.")
+@click.option("--secret", "secrets", multiple=True, metavar="NAME", help="A secret setting, asked for (not echoed).")
+@click.option("--print-only", is_flag=True, help="Print a [[sources]] entry for tagway.toml instead of adding it.")
 @click.pass_context
 def add_source(context: click.Context, adapter_name: str, source_id: str | None, title: str | None,
-               print_only: bool) -> None:
-    """Add a source for PLATFORM to tagway.toml and print the webhook URL and the setup steps."""
+               settings: tuple[str, ...], secrets: tuple[str, ...], print_only: bool) -> None:
+    """Add a source for PLATFORM and print what to paste where and the setup steps in the platform."""
     registry = discover_adapters()
-    adapter = registry.get(adapter_name)
+    adapter = registry.get(adapter_name) or registry.get(adapter_name.replace("-", "_"))
     if adapter is None:
-        raise click.ClickException(f"unknown platform {adapter_name!r}; available: {', '.join(sorted(registry))}")
-    root = context.find_root()
-    path = config_path(root)
-    if not path.exists():
-        raise click.ClickException(f"{path} does not exist; run `tagway init` first")
-    config = load_or_exit(root)
-    source_id = source_id or _free_id(adapter.name, set(config.sources))
+        raise click.ClickException(f"unknown platform {adapter_name!r}; available: "
+                                   f"{', '.join(sorted(name.replace('_', '-') for name in registry))}")
+    write_key = fresh_secret("wk") if adapter.accepts_write_key else None
+    if print_only:
+        config = load_or_exit(context.find_root())
+        source_id = _checked_id(source_id or _free_id(adapter.name.replace("_", "-"), set(config.sources)))
+        entry, variables = source_table(adapter, source_id, title or adapter.title, write_key)
+        click.echo(entry_text(entry))
+        _print_setup(adapter, source_id, config.server.public_url, write_key)
+        if variables:
+            click.echo("\nThen give the gateway its settings (or write them into tagway.toml):")
+            for variable, description in variables.items():
+                click.echo(f"  export {variable}=...   # {description}")
+        return
+    live = LiveSources(context)
+    source_id = _checked_id(source_id or _free_id(adapter.name.replace("_", "-"), set(live.catalog.all())))
+    if live.catalog.get(source_id) is not None:
+        raise click.ClickException(f"a source with id {source_id!r} exists already; choose another --id")
+    table: dict[str, Any] = {"id": source_id, "adapter": adapter.name, "title": title or adapter.title}
+    if write_key:
+        table["write_key"] = write_key
+    table.update(_given_settings(settings, secrets))
+    source = live.save(table)
+    click.echo(f"Added source {source_id!r} ({adapter.title}); the running gateway takes it within seconds.")
+    _print_setup(adapter, source_id, live.config.server.public_url, write_key)
+    _print_pending(source)
+
+
+@sources.command("set")
+@click.argument("source_id", metavar="ID")
+@click.option("--title", default=None, help="A new human name.")
+@click.option("--enable/--disable", "enabled", default=None, help="Take input, or refuse it (kept, as unknown).")
+@click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE", help="Set a setting of the platform.")
+@click.option("--secret", "secrets", multiple=True, metavar="NAME", help="Set a secret setting, asked for.")
+@click.option("--unset", "unset", multiple=True, metavar="NAME", help="Remove a setting.")
+@click.option("--new-write-key", is_flag=True, help="Replace the write key (the old one stops working).")
+@click.pass_context
+def set_source(context: click.Context, source_id: str, title: str | None, enabled: bool | None,
+               settings: tuple[str, ...], secrets: tuple[str, ...], unset: tuple[str, ...],
+               new_write_key: bool) -> None:
+    """Change a source added in the database; every worker uses the change within seconds."""
+    live = LiveSources(context)
+    live.editable(source_id)
+    table = next(t for t in live.store.tables() if t["id"] == source_id)
+    if title is not None:
+        table["title"] = title
+    if enabled is not None:
+        table["enabled"] = enabled
+    for name in unset:
+        table.pop(name, None)
+    table.update(_given_settings(settings, secrets))
+    if new_write_key:
+        table["write_key"] = fresh_secret("wk")
+        click.echo(f"New write key: {table['write_key']}")
+    source = live.save(table)
+    click.echo(f"Source {source_id!r} is {state(source)}.")
+    _print_pending(source)
+
+
+@sources.command("delete")
+@click.argument("source_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def delete_source(context: click.Context, source_id: str, yes: bool) -> None:
+    """Delete a source added in the database: its input is refused from now on; stored events stay."""
+    live = LiveSources(context)
+    live.editable(source_id)
+    if not yes:
+        click.confirm(f"Delete source {source_id!r}? Its webhooks and write key stop working", abort=True)
+    live.store.delete(source_id)
+    click.echo(f"Deleted source {source_id!r}; its stored events and rejections stay.")
+
+
+def _checked_id(source_id: str) -> str:
     if not SOURCE_ID.match(source_id):
         raise click.ClickException(f"--id {source_id!r}: must be 1-63 lower-case letters, digits, '-' or '_' "
                                    "(it is part of the webhook URL)")
-    if source_id in config.sources:
-        raise click.ClickException(f"a source with id {source_id!r} exists already; choose another --id")
-    write_key = fresh_secret("wk") if adapter.accepts_write_key else None
-    table, variables = source_table(adapter, source_id, title or adapter.title, write_key)
-    if print_only:
-        click.echo(entry_text(table))
-    else:
-        append_source(path, table)
-        click.echo(f"Added source {source_id!r} ({adapter.title}) to {path}.")
-        if os.environ.get(array_variable("sources")):
-            click.echo(f"Note: {array_variable('sources')} is set and replaces the file's [[sources]]: "
-                       "add this source to it too.")
-    public = config.server.public_url.rstrip("/")
-    webhook_url = f"{public}/v1/webhooks/{source_id}"
+    return source_id
+
+
+def _given_settings(settings: tuple[str, ...], secrets: tuple[str, ...]) -> dict[str, Any]:
+    """NAME=VALUE pairs (a JSON array or object as such), then each secret asked for without echo."""
+    given: dict[str, Any] = {}
+    for pair in settings:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise click.ClickException(f"--setting {pair!r}: write NAME=VALUE")
+        given[name] = json.loads(value) if value[:1] in ("[", "{") else value
+    for name in secrets:
+        given[name] = click.prompt(f"{name}", hide_input=True)
+    return given
+
+
+def _print_setup(adapter: Adapter, source_id: str, public_url: str, write_key: str | None) -> None:
+    source = SourceConfig(id=source_id, adapter=adapter.name, write_key=write_key)
     click.echo("")
-    if adapter.receives_webhooks:
-        click.echo(f"Webhook URL to paste: {webhook_url}")
+    for address in addresses(adapter, source, public_url):
+        click.echo(f"{address.label + ':':<16}{address.url}")
     if write_key:
-        click.echo(f"Gateway URL: {public}\nWrite key:   {write_key}")
+        click.echo(f"{'Write key:':<16}{write_key}")
     click.echo("")
-    for number, step in enumerate(adapter.setup_steps(Source(source_id, adapter.name), webhook_url), start=1):
+    adapter_source = Source(source_id, adapter.name)
+    webhook_url = f"{public_url.rstrip('/')}/v1/webhooks/{source_id}"
+    for number, step in enumerate(adapter.setup_steps(adapter_source, webhook_url), start=1):
         click.echo(f"{number}. {step}")
-    snippet = adapter.install_snippet(Source(source_id, adapter.name), public, write_key)
+    snippet = adapter.install_snippet(adapter_source, public_url.rstrip("/"), write_key)
     if snippet:
         click.echo("\nThe code to paste:\n")
         click.echo(snippet)
-    if variables:
-        click.echo("\nThen give the gateway its settings (or write them into tagway.toml):")
-        for variable, description in variables.items():
-            click.echo(f"  export {variable}=...   # {description}")
+
+
+def _print_pending(source: SourceConfig) -> None:
+    if not source.pending:
+        return
+    names = ", ".join(name for name, _ in source.missing)
+    click.echo(f"\nPending: it waits for {names}. Until then its input is answered 503 (platforms retry) and kept.\n"
+               f"Set it when you have it: tagway sources set {source.id} --secret NAME (or --setting NAME=VALUE), "
+               "or in the console's Sources page.")
 
 
 def source_table(adapter: Adapter, source_id: str, title: str,
@@ -134,24 +264,6 @@ def entry_text(table: Table) -> str:
     document.append("sources", tomlkit.aot())
     cast(AoT, document["sources"]).append(table)
     return tomlkit.dumps(document)
-
-
-def append_source(path: Path, table: Table) -> None:
-    """Add the table to the file's [[sources]], keeping everything else in it (comments included) as it was."""
-    document = tomlkit.parse(path.read_text(encoding="utf-8"))
-    existing = document.get("sources")
-    if existing is None:
-        document.append("sources", tomlkit.aot())
-        existing = document["sources"]
-    elif not isinstance(existing, AoT):
-        raise click.ClickException(f"{path} writes sources as an inline array, not as [[sources]] tables; "
-                                   f"add this entry to it yourself:\n{entry_text(table)}")
-    elif existing.body:  # set apart from the entry before it, and from whatever follows
-        if not existing.body[-1].as_string().endswith("\n\n"):
-            table.trivia.indent = "\n"
-        table.add(tomlkit.nl())
-    cast(AoT, existing).append(table)
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
 
 
 def env_name(source_id: str, setting: str) -> str:

@@ -27,8 +27,8 @@ def worker(context: click.Context, once: bool) -> None:
 
     if pending_migrations(config.storage.url):
         raise click.ClickException("the database is not up to date; run `tagway db upgrade` first")
-    configure_logging(config.secrets(), config.log_level)
-    gateway = Gateway.build(config, discover_adapters())
+    scrubber = configure_logging(config.secrets(), config.log_level)
+    gateway = Gateway.build(config, discover_adapters(), on_secrets=scrubber.add)
     delivery = DeliveryWorker(gateway.worker_parts())
     if once:
         click.echo(f"handled {delivery.run_once()} outbox rows")

@@ -14,12 +14,13 @@ from marshmallow import INCLUDE, Schema, ValidationError
 
 from adapters.base import Adapter
 from app.config.environment import read_environment
+from app.config.messages import flatten_errors
 from app.config.model import AdminSettings, DestinationConfig, GatewayConfig, SourceConfig
-from app.config.schema import DestinationSchema, SourceSchema, TopSchema
+from app.config.schema import DestinationSchema, TopSchema
+from app.sources.validation import SourceInvalid, source_from_table
 
 DEFAULT_CONFIG_NAME = "tagway.toml"
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_BASE_SOURCE_KEYS = frozenset(SourceSchema().fields)
 _BASE_DESTINATION_KEYS = frozenset(DestinationSchema().fields)
 
 
@@ -65,11 +66,14 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | None, adapt
         base_dir = Path(source).resolve().parent
     problems: list[str] = []
     environment = read_environment(environ, problems)
+    # Sources are read apart: a ${NAME} a source needs and the environment lacks makes that source pending
+    # (shown with what it lacks), not the whole gateway unable to start.
+    raw_sources = environment.arrays.pop("sources", raw.pop("sources", []))
     file_problems: list[str] = []
     raw = _interpolate(raw, environ, "", file_problems)
     # A ${NAME} the file refers to is not needed where a TAGWAY_* variable sets the key instead.
     problems.extend(p for p in file_problems if environment.variable_behind(p.partition(": ")[0]) is None)
-    # ${NAME} works in TAGWAY_SOURCES and TAGWAY_DESTINATIONS too: secrets can stay in variables of their own.
+    # ${NAME} works in TAGWAY_DESTINATIONS too: secrets can stay in variables of their own.
     environment.arrays = _interpolate(environment.arrays, environ, "", problems)
     environment.apply(raw)
     if problems:
@@ -79,7 +83,7 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | None, adapt
     except ValidationError as error:
         problems.extend(flatten_errors(error.messages))
         top = None
-    sources = _load_sources(raw.get("sources", []), adapters, problems)
+    sources = _load_sources(raw_sources, adapters, environ, problems)
     destinations = _load_destinations(raw.get("destinations", []), problems)
     if problems or top is None:
         raise ConfigError([environment.name_variable(p) for p in problems], path)
@@ -90,7 +94,7 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | None, adapt
         admin_token=admin.pop("token"), admin=AdminSettings(**admin), server=top["server"], storage=storage,
         limits=top["limits"], anonymize_ip=top["privacy"]["anonymize_ip"], log_level=top["logging"]["level"],
         canonical_url=top["canonical_url"], sources=sources, destinations=destinations, delivery=top["delivery"],
-        retention=top["retention"], path=path,
+        retention=top["retention"], sdk=top["sdk"], people=top["people"], path=path,
     )
 
 
@@ -122,15 +126,24 @@ def _interpolate(value: Any, environ: Mapping[str, str], key: str, problems: lis
     return value
 
 
-def _load_sources(raw_sources: Any, adapters: Mapping[str, Adapter],
+def _load_sources(raw_sources: Any, adapters: Mapping[str, Adapter], environ: Mapping[str, str],
                   problems: list[str]) -> dict[str, SourceConfig]:
     sources: dict[str, SourceConfig] = {}
     write_keys: dict[str, str] = {}
-    for key, base, settings, kind in _typed_entries("sources", raw_sources, SourceSchema, "adapter", adapters,
-                                                    problems):
-        common = {k: base[k] for k in _BASE_SOURCE_KEYS if k in base}
-        common["allowed_origins"] = tuple(common.get("allowed_origins") or ())
-        source = SourceConfig(**common, settings=settings, secret_settings=tuple(kind.secret_settings))
+    if not isinstance(raw_sources, list):
+        problems.append("sources: must be an array of tables ([[sources]])")
+        return sources
+    for index, raw in enumerate(raw_sources):
+        key = f"sources[{index}]"
+        if not isinstance(raw, dict):
+            problems.append(f"{key}: must be a table ([[sources]])")
+            continue
+        table, unset = _interpolate_source(raw, environ)
+        try:
+            source = source_from_table(table, adapters, key, unset)
+        except SourceInvalid as error:
+            problems.extend(error.problems)
+            continue
         if source.id in sources:
             problems.append(f"{key}.id: {source.id!r} is used by another source; ids must be unique")
         if source.write_key and source.write_key in write_keys:
@@ -139,6 +152,20 @@ def _load_sources(raw_sources: Any, adapters: Mapping[str, Adapter],
             write_keys[source.write_key] = source.id
         sources[source.id] = source
     return sources
+
+
+def _interpolate_source(raw: dict[str, Any], environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The table with ${NAME} replaced; a key whose variable is not set is left out and named with why."""
+    table: dict[str, Any] = {}
+    unset: dict[str, str] = {}
+    for name, value in raw.items():
+        missing: list[str] = []
+        value = _interpolate(value, environ, name, missing)
+        if missing and name not in ("id", "adapter"):
+            unset[name] = "; ".join(m.partition(": ")[2] for m in missing)
+        else:
+            table[name] = value
+    return table, unset
 
 
 def _load_destinations(raw_destinations: Any, problems: list[str]) -> dict[str, DestinationConfig]:
@@ -192,27 +219,6 @@ def _typed_entries(section: str, raw_entries: Any, schema: type[Schema], type_ke
             problems.extend(f"{key}.{name}: unknown key for {type_key} {base[type_key]!r}" for name in sorted(own))
             continue
         yield key, base, settings, kind
-
-
-def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
-    """Marshmallow's nested error dict as `key.sub[0]: message` lines."""
-    if isinstance(messages, dict):
-        lines: list[str] = []
-        for name, inner in messages.items():
-            if isinstance(name, int):
-                child = f"{prefix}[{name}]"
-            elif name == "_schema":
-                child = prefix
-            else:
-                child = f"{prefix}.{name}" if prefix else str(name)
-            lines.extend(flatten_errors(inner, child))
-        return lines
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        text = " ".join(m.rstrip(".") + "." for m in messages)
-        text = text.replace("Unknown field.", "unknown key (check its spelling and section).")
-        text = text.replace("Missing data for required field.", "missing: this key is required.")
-        return [f"{prefix or 'config'}: {text}"]
-    return [f"{prefix or 'config'}: {messages}"]
 
 
 def _resolve_sqlite_path(url: str, base_dir: Path) -> str:

@@ -72,6 +72,21 @@ class SourceConfig:
     allowed_origins: tuple[str, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()
+    """Required settings not given yet, each with why (e.g. the variable that is not set): the source is pending."""
+    managed_by: str = "file"
+    """`file` (tagway.toml or TAGWAY_SOURCES) or `database` (added in the console or with `tagway sources add`)."""
+
+    @property
+    def pending(self) -> bool:
+        """Whether the source waits for a setting (a secret) before it can take input."""
+        return bool(self.missing)
+
+    def secret_values(self) -> list[str]:
+        """Its write key and secret settings, so that logs can scrub them."""
+        values = [self.write_key] if self.write_key else []
+        values.extend(str(self.settings[k]) for k in self.secret_settings if self.settings.get(k))
+        return values
 
     def as_adapter_source(self) -> Source:
         """The view of this source that an adapter receives (made once: every input asks for it)."""
@@ -97,6 +112,8 @@ class DestinationConfig:
     max_age_hours: float = 72.0
     ordered: bool | None = None
     timeout_seconds: float = 10.0
+    include_journey: bool = False
+    """Add the journey before the chat (people projection) to each UserChatOpen delivered."""
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
 
@@ -130,6 +147,43 @@ class RetentionSettings:
     """How often a worker purges."""
 
 
+DEFAULT_JUNK_IDS = ("", "0", "-1", "null", "undefined", "anonymous", "none", "nil", "guest")
+
+
+@dataclass(frozen=True)
+class PeopleSettings:
+    """How the people projection links identifiers and cuts sessions."""
+
+    enabled: bool = True
+    session_timeout_minutes: float = 30.0
+    """A new session starts after this long without an event."""
+    max_session_hours: float = 24.0
+    """No session lasts longer."""
+    junk_ids: tuple[str, ...] = ()
+    """Identifier values that never link, besides the built-in ones ("", 0, -1, null, undefined, anonymous...)."""
+    contact_sources: tuple[str, ...] | None = None
+    """Sources whose email and phone link identities; None: every webhook and server-API source, no browser one."""
+    batch_size: int = 1000
+    """Events applied per transaction."""
+
+    def is_junk(self, value: str) -> bool:
+        """Whether an identifier value must never link (compared trimmed and case-insensitively)."""
+        folded = value.strip().lower()
+        return folded in DEFAULT_JUNK_IDS or folded in self._junk
+
+    @cached_property
+    def _junk(self) -> frozenset[str]:
+        return frozenset(v.strip().lower() for v in self.junk_ids)
+
+
+@dataclass(frozen=True)
+class SdkSettings:
+    """How the gateway serves tagway.js, the browser SDK."""
+
+    path: str = "/t"
+    """The prefix of the script's versioned URL (<path>/<version>.js): renameable, since ad blockers match names."""
+
+
 @dataclass(frozen=True)
 class GatewayConfig:
     """Everything tagway.toml and the TAGWAY_* variables say, validated."""
@@ -146,15 +200,15 @@ class GatewayConfig:
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    sdk: SdkSettings = field(default_factory=SdkSettings)
+    people: PeopleSettings = field(default_factory=PeopleSettings)
     path: str | None = None
 
     def secrets(self) -> list[str]:
         """Every secret value in the configuration, so that logs can scrub them."""
         values = [self.admin_token]
         for source in self.sources.values():
-            if source.write_key:
-                values.append(source.write_key)
-            values.extend(str(source.settings[k]) for k in source.secret_settings if source.settings.get(k))
+            values.extend(source.secret_values())
         for destination in self.destinations.values():
             values.extend(str(destination.settings[k]) for k in destination.secret_settings
                           if destination.settings.get(k))

@@ -11,7 +11,9 @@ from app.config.model import (
     AdminSettings,
     DeliverySettings,
     Limits,
+    PeopleSettings,
     RetentionSettings,
+    SdkSettings,
     ServerSettings,
     StorageSettings,
 )
@@ -169,6 +171,8 @@ class DestinationSchema(Schema):
     ordered = fields.Boolean(load_default=None, allow_none=True,
                              metadata={"description": "deliver each user's events one after another, in order"})
     timeout_seconds = fields.Float(validate=validate.Range(0.1, 120), load_default=10.0)
+    include_journey = fields.Boolean(load_default=False, metadata={
+        "description": "add the journey before the chat (the pages of its session) to each UserChatOpen"})
 
     @validates("id")
     def _valid_id(self, value: str, **_: Any) -> None:
@@ -211,6 +215,49 @@ class RetentionSchema(_Strict):
         return RetentionSettings(**data)
 
 
+# Taken by the gateway's own routes: the script's prefix must not shadow them.
+_RESERVED_PREFIXES = ("/v1", "/console", "/metrics", "/healthz", "/readyz")
+
+
+def _sdk_path(value: str) -> None:
+    if not re.fullmatch(r"(/[A-Za-z0-9_-]+)+", value):
+        raise ValidationError("must be a path of letters, digits, '-' or '_' segments, e.g. /t (no trailing /)")
+    if any(value == taken or value.startswith(taken + "/") for taken in _RESERVED_PREFIXES):
+        raise ValidationError(f"must not be under {', '.join(_RESERVED_PREFIXES)}: the gateway's own routes")
+
+
+class SdkSchema(_Strict):
+    path = fields.String(load_default=SdkSettings.path, validate=_sdk_path, metadata={
+        "description": "prefix of tagway.js's URL (<path>/<version>.js); rename it if ad blockers match it"})
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> SdkSettings:
+        return SdkSettings(**data)
+
+
+class PeopleSchema(_Strict):
+    enabled = fields.Boolean(load_default=PeopleSettings.enabled,
+                             metadata={"description": "run the people projection (identity, sessions, journeys)"})
+    session_timeout_minutes = fields.Float(validate=validate.Range(1, 24 * 60),
+                                           load_default=PeopleSettings.session_timeout_minutes,
+                                           metadata={"description": "minutes without an event that end a session"})
+    max_session_hours = fields.Float(validate=validate.Range(1, 24 * 7), load_default=PeopleSettings.max_session_hours,
+                                     metadata={"description": "the longest a session lasts"})
+    junk_ids = fields.List(fields.String(), load_default=list, metadata={
+        "description": "identifier values that never link, besides '', 0, -1, null, undefined, anonymous"})
+    contact_sources = fields.List(fields.String(), load_default=None, allow_none=True, metadata={
+        "description": "source ids whose email and phone link identities (default: webhook and server-API sources)"})
+    batch_size = fields.Integer(validate=validate.Range(1, 100_000), load_default=PeopleSettings.batch_size,
+                                metadata={"description": "events applied per transaction"})
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> PeopleSettings:
+        data["junk_ids"] = tuple(data["junk_ids"])
+        if data["contact_sources"] is not None:
+            data["contact_sources"] = tuple(data["contact_sources"])
+        return PeopleSettings(**data)
+
+
 class TopSchema(_Strict):
     server = fields.Nested(ServerSchema, load_default=lambda: ServerSettings())
     admin = fields.Nested(AdminSchema)  # always there: see admin_table
@@ -224,6 +271,8 @@ class TopSchema(_Strict):
     destinations = fields.List(fields.Dict(), load_default=list)
     delivery = fields.Nested(DeliverySchema, load_default=lambda: DeliverySettings())
     retention = fields.Nested(RetentionSchema, load_default=lambda: RetentionSettings())
+    sdk = fields.Nested(SdkSchema, load_default=lambda: SdkSettings())
+    people = fields.Nested(PeopleSchema, load_default=lambda: PeopleSettings())
 
     @pre_load
     def admin_table(self, data: Any, **_: Any) -> Any:

@@ -34,7 +34,7 @@ class DestinationView:
 def destination_views(gateway: Gateway) -> list[DestinationView]:
     """Every destination (and provider-API enrichment when it has rows) with counts and dead letters."""
     counts = gateway.storage.delivery_counts()
-    scrub = Scrubber(gateway.config)
+    scrub = Scrubber(gateway.secrets())
     shown = [(d.id, d.config.title or d.id, d.kind, d.config.enabled) for d in gateway.destinations]
     if ENRICH in counts:
         shown.append((ENRICH, "Order details from the shop's API (enrichment)", "enrichment", True))

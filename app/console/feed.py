@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.console.present import Scrubber, arrival_order, event_item, refused_event, rejection_item, user_ids
@@ -12,12 +12,12 @@ from app.console.queries import (
     EventRow,
     RejectionRow,
     events_after,
+    latest_events,
     latest_ids,
     latest_rejections,
     rejections_after,
 )
 from app.storage import SqlStorage
-from app.storage.records import EventQuery
 
 _CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 BACKLOG_ROWS = 50
@@ -43,10 +43,18 @@ class LiveFilters:
             return text[:200] or None
         return cls(value("source"), value("name"), value("user"))
 
+    def within(self, source: str | None) -> LiveFilters:
+        """These filters kept to one source (a viewer link's), or as they are when `source` is None."""
+        return self if source is None else replace(self, source=source)
+
+    def keeps_name(self, name: str) -> bool:
+        """Whether an event name matches, in any case (a person types `purchase` for `Purchase`)."""
+        return self.name is None or name.lower() == self.name.lower()
+
     def keeps_event(self, row: EventRow) -> bool:
         """Whether an event matches."""
         return ((self.source is None or row.source_id == self.source)
-                and (self.name is None or row.name == self.name)
+                and self.keeps_name(row.name)
                 and (self.user is None or self.user in row.user_ids))
 
     def keeps_rejection(self, row: RejectionRow) -> bool:
@@ -58,7 +66,8 @@ class LiveFilters:
         refused = refused_event(row.event_body)
         if refused is None:
             return False
-        return ((self.name is None or refused.get("name") == self.name)
+        name = refused.get("name")
+        return ((self.name is None or (isinstance(name, str) and self.keeps_name(name)))
                 and (self.user is None or self.user in user_ids(refused)))
 
 
@@ -86,10 +95,8 @@ def newest(storage: SqlStorage) -> LiveCursor:
 
 def backlog(storage: SqlStorage, filters: LiveFilters, scrub: Scrubber) -> list[dict[str, Any]]:
     """The newest matching events and rejections, newest first."""
-    events = storage.list_events(EventQuery(source=filters.source, name=filters.name, user=filters.user,
-                                            limit=BACKLOG_ROWS))
-    items = [event_item(EventRow(e["seq"], e["inputId"], e["event"]["source"]["id"], e["event"]["name"],
-                                 user_ids(e["event"]), e["event"]["receivedAt"], e["event"]), scrub) for e in events]
+    events = latest_events(storage, filters.source, filters.name, filters.user, BACKLOG_ROWS)
+    items = [event_item(row, scrub) for row in events]
     refused = latest_rejections(storage, filters.source, POLL_ROWS)
     items += [rejection_item(row, scrub) for row in refused if filters.keeps_rejection(row)][:BACKLOG_ROWS]
     items.sort(key=arrival_order, reverse=True)

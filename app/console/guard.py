@@ -18,7 +18,7 @@ from app.console.auth import (
     read_session,
     write_session,
 )
-from app.console.sessions import SessionStore
+from app.console.sessions import ADMIN, SessionScope, SessionStore
 from app.gateway import current_gateway
 from app.logs import REDACTED
 from app.problems import problem_response, problem_type_uri
@@ -34,6 +34,12 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 def public(view: View) -> View:
     """Mark a view as reachable without signing in (the login page)."""
     view.console_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def viewer_allowed(view: View) -> View:
+    """Mark a view that a viewer link's session may use too (it limits what it shows to that source itself)."""
+    view.console_viewer_allowed = True  # type: ignore[attr-defined]
     return view
 
 
@@ -55,7 +61,7 @@ def _scrub_secrets(response: Response) -> None:
         return
     text = response.get_data(as_text=True)
     scrubbed = text
-    for secret in sorted((s for s in current_gateway().config.secrets() if len(s) >= 4), key=len, reverse=True):
+    for secret in sorted((s for s in current_gateway().secrets() if len(s) >= 4), key=len, reverse=True):
         for form in {secret, str(escape(secret))}:
             scrubbed = scrubbed.replace(form, REDACTED)
     if scrubbed != text:
@@ -70,17 +76,36 @@ def session() -> ConsoleSession:
 
 
 def signed_in() -> bool:
-    """Whether the request came with a signed-in session (also known on the login page)."""
-    return g.get("console_signed_in") is not None
+    """Whether the request came with the admin's signed-in session (also known on the login page)."""
+    return g.get("console_signed_in") is not None and g.console_scope.is_admin
+
+
+def viewer_source() -> str | None:
+    """The one source a viewer link's session may see, or None for the admin (and the signed out)."""
+    if g.get("console_signed_in") is None:
+        return None
+    scope: SessionScope = g.console_scope
+    return scope.source_id
+
+
+def refuse_other_source(source_id: str | None) -> Response | None:
+    """For a viewer's session, a 403 when `source_id` is another source than its own; None when allowed."""
+    own = viewer_source()
+    if own is None or source_id == own:
+        return None
+    return refuse(403, "This link does not open that", f"This link opens the events of {own} only.")
 
 
 def _sessions() -> SessionStore:
     return SessionStore(current_gateway().storage, SESSION_SECONDS)
 
 
-def start_session() -> None:
-    """Sign in: a new session with a new CSRF token, so that a token seen before signing in is worthless."""
-    g.console_session = ConsoleSession.fresh(_sessions().start())
+def start_session(scope: SessionScope = ADMIN) -> None:
+    """Sign in: a new session with a new CSRF token, so that a token seen before signing in is worthless.
+
+    The admin token opens an admin's session; a viewer link one limited to its source (`scope`).
+    """
+    g.console_session = ConsoleSession.fresh(_sessions().start(scope))
     g.console_cookie = "sign-in"
 
 
@@ -95,12 +120,13 @@ def end_session(everywhere: bool = False) -> None:
     g.console_cookie = "sign-out"
 
 
-def _signed_in_session(admin_token: str) -> ConsoleSession | None:
-    """The request's signed-in session when its cookie is genuine and nobody has signed it out since."""
+def _signed_in_session(admin_token: str) -> tuple[ConsoleSession, SessionScope] | None:
+    """The request's signed-in session and what it may see, when its cookie is genuine and it is still live."""
     found = read_session(request, admin_token, signed_in=True)
-    if found is None or found.session_id is None or not _sessions().is_live(found.session_id):
+    if found is None or found.session_id is None:
         return None
-    return found
+    scope = _sessions().find(found.session_id)
+    return None if scope is None else (found, scope)
 
 
 def refuse(status: int, title: str, detail: str) -> Response:
@@ -122,7 +148,8 @@ def _check_request() -> BaseResponse | None:
     if request.endpoint == "console.static":
         return None  # stylesheets and scripts: nothing secret
     admin_token = current_gateway().config.admin_token
-    g.console_signed_in = _signed_in_session(admin_token)
+    signed = _signed_in_session(admin_token)
+    g.console_signed_in, g.console_scope = signed if signed is not None else (None, ADMIN)
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "console_public", False):
         found = read_session(request, admin_token, signed_in=False)
@@ -136,6 +163,12 @@ def _check_request() -> BaseResponse | None:
                               "Your console session has ended. Open the console and paste the admin token again.")
             return redirect(url_for("console.login.form") + "?" + urlencode({"next": _here()}), 303)
         g.console_session = found
+        scope = g.console_scope
+        if not scope.is_admin and not getattr(view, "console_viewer_allowed", False):
+            # A viewer link opens its source's live events and rejections, and nothing of the admin's.
+            return refuse(403, "This link does not open that",
+                          f"This link opens the live events and rejections of {scope.source_id} only. "
+                          "Sign out and sign in with the admin token to see the rest of the console.")
     if request.method in UNSAFE_METHODS and not csrf_holds(request, found):
         return refuse(403, "This action was refused",
                       "The page's security token is missing or out of date (it changes when you sign in). "

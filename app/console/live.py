@@ -10,6 +10,7 @@ import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 
 from app.console.feed import LiveCursor, LiveFeed, LiveFilters, backlog, newest
+from app.console.guard import refuse_other_source, viewer_allowed, viewer_source
 from app.console.present import Scrubber
 from app.console.stream_slots import stream_slot
 from app.gateway import current_gateway
@@ -27,21 +28,36 @@ RECONNECT_MS = 1000
 POLLING_RECONNECT_MS = 2000  # when no stream slot is free: answer at once, come back in 2 s
 
 
+def _filters() -> LiveFilters | Response:
+    """The filters asked for, kept to a viewer link's source (asking for another source is refused)."""
+    filters = LiveFilters.from_args(request.args)
+    refused = refuse_other_source(filters.source) if filters.source is not None else None
+    return refused if refused is not None else filters.within(viewer_source())
+
+
 @blueprint.get("/live")
-def page() -> str:
+@viewer_allowed
+def page() -> Response | str:
     """The live events page (the list itself is filled by live.js)."""
-    gateway = current_gateway()
-    return render_template("console/live.html", filters=LiveFilters.from_args(request.args),
-                           sources=sorted(gateway.sources.all()))
+    filters = _filters()
+    if isinstance(filters, Response):
+        return filters
+    own = viewer_source()
+    sources = [own] if own is not None else sorted(current_gateway().sources.all())
+    return render_template("console/live.html", filters=filters, sources=sources)
 
 
 @blueprint.get("/api/live/recent")
+@viewer_allowed
 def recent() -> Response:
     """The newest matching rows and the cursor to stream from."""
+    filters = _filters()
+    if isinstance(filters, Response):
+        return filters
     storage = current_gateway().storage
-    scrub = Scrubber(current_gateway().config)
+    scrub = Scrubber(current_gateway().secrets())
     cursor = newest(storage)  # taken first: a row stored meanwhile is sent twice (and shown once), never lost
-    rows = backlog(storage, LiveFilters.from_args(request.args), scrub)
+    rows = backlog(storage, filters, scrub)
     return Response(orjson.dumps({"rows": rows, "cursor": str(cursor)}), mimetype="application/json")
 
 
@@ -60,12 +76,16 @@ def _frame(data: bytes | None = None, event_id: str | None = None, comment: str 
 
 
 @blueprint.get("/api/live/stream")
+@viewer_allowed
 def stream() -> Response:
     """New rows as server-sent events, for up to STREAM_SECONDS; resumes from Last-Event-ID or ?after=."""
+    filters = _filters()
+    if isinstance(filters, Response):
+        return filters
     gateway = current_gateway()
     cursor = (LiveCursor.parse(request.headers.get("Last-Event-ID")) or LiveCursor.parse(request.args.get("after"))
               or newest(gateway.storage))
-    feed = LiveFeed(gateway.storage, LiveFilters.from_args(request.args), Scrubber(gateway.config), cursor)
+    feed = LiveFeed(gateway.storage, filters, Scrubber(gateway.secrets()), cursor)
     seconds = float(current_app.config.get("TAGWAY_CONSOLE_STREAM_SECONDS", STREAM_SECONDS))
 
     def frames() -> Iterator[bytes]:

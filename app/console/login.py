@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.console.auth import is_admin_token, safe_next
-from app.console.guard import end_session, public, signed_in, start_session
+from app.console.guard import end_session, public, signed_in, start_session, viewer_allowed
 from app.gateway import current_gateway
 from app.lockout import current_lockout
 
@@ -57,6 +57,7 @@ def _duration(seconds: int) -> str:
 
 
 @blueprint.post("/logout")
+@viewer_allowed
 def sign_out() -> Response:
     """End this session: revoked in the database (the cookie is worthless wherever a copy is), and removed."""
     end_session()

@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
-from app.config.model import GatewayConfig
 from app.console.queries import EventRow, RejectionRow
+from app.console.summary import one_line
 from app.ingest.request import CREDENTIAL_PARAMS, MASK
 from app.logs import SecretScrubber
+from app.problems import rejection_title
 
-REASONS = {
-    "auth": "Missing or wrong write key",
-    "signature": "The webhook signature did not verify",
-    "payload": "The request could not be read",
-    "schema": "The event does not match the canonical event",
-    "too_large": "Too large",
-    "content_type": "Not sent as JSON",
-    "not_found": "No such source",
-}
 _SUMMARY_CHARACTERS = 160
 
 
 class Scrubber:
     """Removes every configured secret (write keys, webhook secrets, the admin token) from text shown."""
 
-    def __init__(self, config: GatewayConfig) -> None:
-        self._scrubber = SecretScrubber(config.secrets())
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self._scrubber = SecretScrubber(secrets)
 
     def text(self, value: str) -> str:
         """The text with each secret replaced by [redacted]."""
@@ -111,14 +104,7 @@ def _clip(text: str) -> str:
 
 def event_summary(event: dict[str, Any]) -> str:
     """What the event is about, in one line: the page, the order and its value, or the properties."""
-    commerce = event.get("commerce") or {}
-    parts = []
-    if commerce.get("orderId"):
-        parts.append(f"order {commerce['orderId']}")
-    if commerce.get("value") is not None:
-        parts.append(f"{commerce['value']} {commerce.get('currency', '')}".strip())
-    if commerce.get("items"):
-        parts.append(f"{len(commerce['items'])} item(s)")
+    parts = one_line(event)
     page = event.get("page") or {}
     if page.get("canonicalUrl") or page.get("url"):
         parts.append(str(page.get("canonicalUrl") or page.get("url")))
@@ -147,6 +133,6 @@ def rejection_item(row: RejectionRow, scrub: Scrubber) -> dict[str, Any]:
     name = refused.get("name")
     return {"kind": "rejection", "key": f"r{row.id}", "id": row.id, "input": row.input_id,
             "name": name if isinstance(name, str) else None, "source": row.source_id, "time": row.received_at,
-            "reason": row.reason, "reasonText": REASONS.get(row.reason, row.reason), "status": row.status,
+            "reason": row.reason, "reasonText": rejection_title(row.reason), "status": row.status,
             "user": scrub.text(", ".join(user_ids(refused))), "summary": scrub.text(_clip(problem)),
             "href": f"/console/rejections/{row.id}"}

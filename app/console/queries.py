@@ -94,6 +94,27 @@ def rejections_after(storage: SqlStorage, rejection_id: int, also: Sequence[int]
     return [_rejection_row(row) for row in rows]
 
 
+def latest_events(storage: SqlStorage, source: str | None, name: str | None, user: str | None,
+                  limit: int) -> list[EventRow]:
+    """The newest events, filtered by source, name (in any case: `purchase` finds `Purchase`) and user."""
+    clauses, params = [], []
+    if source is not None:
+        clauses.append("source_id = ?")
+        params.append(source)
+    if name is not None:
+        # Event names are ASCII (letters, digits, underscore), which lower() folds alike on both engines.
+        clauses.append("lower(name) = lower(?)")
+        params.append(name)
+    if user is not None:
+        clauses.append("(anonymous_id = ? OR member_id = ? OR email = ?)")
+        params.extend([user] * 3)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    statement = f"SELECT {_EVENT_COLUMNS} FROM events {where} ORDER BY seq DESC LIMIT ?"  # noqa: S608
+    with storage.transaction() as connection:
+        rows = connection.execute(storage.sql(statement), (*params, limit)).fetchall()
+    return [_event_row(row) for row in rows]
+
+
 def latest_rejections(storage: SqlStorage, source: str | None, limit: int) -> list[RejectionRow]:
     """The newest rejections, of one source or of all."""
     where, params = ("WHERE source_id = ?", (source,)) if source is not None else ("", ())

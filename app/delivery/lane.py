@@ -6,11 +6,13 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from adapters.times import format_time, parse_time
 from app.config.model import DeliverySettings
 from app.delivery.destinations import Attempt, Destination
+from app.delivery.journeys import Journeys, retry_at
 from app.delivery.leases import LeaseKeeper, claim_limit
 from app.delivery.policy import RetryPolicy
 from app.storage.base import SqlStorage
@@ -23,8 +25,11 @@ class DestinationLane:
     """Delivers one destination's rows; a worker runs one lane per destination, so a slow one delays no other."""
 
     def __init__(self, destination: Destination, storage: SqlStorage, settings: DeliverySettings,
-                 keeper: LeaseKeeper, clock: Callable[[], datetime], rng: random.Random) -> None:
+                 keeper: LeaseKeeper, clock: Callable[[], datetime], rng: random.Random,
+                 journeys: Journeys | None = None) -> None:
         self.destination = destination
+        self.journeys = journeys
+        """Adds the journey before a chat to each UserChatOpen (the destination's `include_journey`)."""
         self.storage = storage
         self.keeper = keeper
         self.clock = clock
@@ -55,9 +60,23 @@ class DestinationLane:
         return len(claimed)
 
     def _send(self, batch: list[Claimed]) -> None:
-        attempts = self.destination.deliver([row.event for row in batch])
+        waiting: list[DeliveryOutcome] = []
+        events = [row.event for row in batch]
+        notes: list[str | None] = [None] * len(batch)
+        if self.journeys is not None:
+            now = self.clock()
+            prepared = self.journeys.prepare(batch, now)
+            # A chat whose journey is not projected yet goes back to pending for a moment, the try not counted.
+            waiting = [DeliveryOutcome(p.row.outbox_id, "pending", p.row.attempts, format_time(retry_at(now)),
+                                       None, "waiting for the journey before the chat", p.row.lease)
+                       for p in prepared if p.event is None]
+            ready = [p for p in prepared if p.event is not None]
+            batch, events, notes = [p.row for p in ready], [p.event for p in ready if p.event], [p.note for p in ready]
+        attempts = self.destination.deliver(events) if events else []
         moment = self.clock()
         outcomes = [self._outcome(row, attempt, moment) for row, attempt in zip(batch, attempts, strict=True)]
+        outcomes = [o if note is None else replace(o, note="; ".join(filter(None, (o.note, note))))
+                    for o, note in zip(outcomes, notes, strict=True)] + waiting
         self.storage.finish(outcomes, format_time(moment))
         dead = sum(1 for o in outcomes if o.status == "dead")
         if dead:

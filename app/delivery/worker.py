@@ -23,12 +23,14 @@ from adapters.base import Adapter, ApiResponse, Event, PayloadInvalid
 from adapters.times import format_time, parse_time
 from app.config.model import DeliverySettings, RetentionSettings, SourceConfig
 from app.delivery.destinations import Attempt, Destination
+from app.delivery.journeys import Journeys
 from app.delivery.lane import DestinationLane
 from app.delivery.leases import LeaseKeeper, claim_limit
 from app.delivery.policy import RetryPolicy
 from app.delivery.router import ENRICH, Router
 from app.event.check import EventChecker
 from app.event.normalize import Arrival
+from app.projections import ProjectionRunner
 from app.sources.catalog import SourceCatalog
 from app.storage.base import SqlStorage
 from app.storage.outbox import Claimed, DeliveryOutcome
@@ -59,6 +61,12 @@ class WorkerParts:
     settings: DeliverySettings
     clock: Callable[[], datetime]
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    projections: ProjectionRunner | None = None
+    """The projections this worker moves forward, in a lane of their own (off the ingestion path)."""
+
+
+PROJECTIONS = "@projections"
+"""The name of the projections' lane (a thread beside the destinations')."""
 
 
 class DeliveryWorker:
@@ -70,7 +78,8 @@ class DeliveryWorker:
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not security)
         self.api = api_session or requests.Session()
         self.keeper = LeaseKeeper(parts.storage, parts.settings.lease_seconds, parts.clock)
-        self.lanes = [DestinationLane(d, parts.storage, parts.settings, self.keeper, parts.clock, self.rng)
+        self.lanes = [DestinationLane(d, parts.storage, parts.settings, self.keeper, parts.clock, self.rng,
+                                      Journeys(parts.storage) if d.config.include_journey else None)
                       for d in parts.destinations]
         self.enrich_policy = RetryPolicy(max_attempts=8, max_age=timedelta(hours=24))
         self.enrich_claim_limit = claim_limit(parts.settings.lease_seconds,
@@ -87,6 +96,7 @@ class DeliveryWorker:
             handled = _drain(self._enrich_round, self.enrich_claim_limit)  # first: what it completes goes out now
             with ThreadPoolExecutor(max_workers=max(len(self.lanes), 1), thread_name_prefix="tagway-delivery") as pool:
                 handled += sum(pool.map(self._drain_in_own_thread, self.lanes))
+        self.project_all()
         self._sweep_chunks()
         self._purge_if_due(threading.Event())
         return handled
@@ -96,6 +106,8 @@ class DeliveryWorker:
         halt = threading.Event()
         rounds: list[tuple[str, Round]] = [(ENRICH, self._enrich_round)]
         rounds += [(lane.destination.id, lane.run_round) for lane in self.lanes]
+        if self.parts.projections is not None and self.parts.projections.projections:
+            rounds.append((PROJECTIONS, self.parts.projections.run_round))
         threads = [threading.Thread(target=self._keep_running, args=(round_, halt), name=f"tagway-delivery {name}",
                                     daemon=True) for name, round_ in rounds]
         with self.keeper.running():
@@ -136,6 +148,14 @@ class DeliveryWorker:
             halt.set()
         finally:
             self.parts.storage.close()
+
+    def project_all(self) -> int:
+        """Apply every stored event to the projections (a round of `run_once`); how many were applied."""
+        runner = self.parts.projections
+        if runner is None:
+            return 0
+        newest = runner.newest_seq()
+        return sum(runner.catch_up(name, newest) for name in runner.projections)
 
     def _drain_in_own_thread(self, lane: DestinationLane) -> int:
         """A lane's due rows from a pool thread, whose connection is closed after it."""

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import re
 from typing import Any
 from urllib.parse import urlencode
+
+from werkzeug.http import dump_cookie, parse_cookie
 
 from adapters.base import Problem
 from app.auth import credential_from_header
@@ -28,6 +31,7 @@ from app.ingest.request import (
     refuse_unreadable_body,
 )
 from app.problems import ProblemError
+from app.sources.pending import refuse_if_pending
 from app.storage.records import InputRecord
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -35,6 +39,9 @@ GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7
 NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate, max-age=0"}
 MAX_CHUNKS = 64
 CORS_HEADERS = "Content-Type, Authorization"
+ID_COOKIE_VALUE = re.compile(r"[A-Za-z0-9-]{8,64}")
+"""An anonymous id as browser SDKs make them (a UUID): anything else in the cookie is not set back."""
+ID_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def handle_collect_get(gateway: Gateway, request: WsgiRequest) -> Outcome:
@@ -91,7 +98,27 @@ def handle_collect_post(gateway: Gateway, request: WsgiRequest) -> Outcome:
     record = received.record("collect", source.id if source else None, source.adapter if source else None)
     outcome = gateway.pipeline.run(record, _collect_post, gateway, received, record, source)
     outcome.headers.update(cors_headers(gateway, source, request.header("Origin")))
+    if source is not None and outcome.status == 200:
+        outcome.headers.update(id_cookie_refresh(gateway, source, request))
     return outcome
+
+
+def id_cookie_refresh(gateway: Gateway, source: SourceConfig, request: WsgiRequest) -> dict[str, str]:
+    """Set-Cookie of the id cookie the browser sent, when the source's gateway is first-party.
+
+    A script-written cookie expires after seven days in WebKit; one set by an HTTP answer from the site's own
+    domain does not.
+    """
+    cookie = gateway.adapters[source.adapter].id_cookie(source.as_adapter_source())
+    if cookie is None:
+        return {}
+    name, domain = cookie
+    value = parse_cookie(request.header("Cookie") or "").get(name)
+    if not value or not ID_COOKIE_VALUE.fullmatch(value):
+        return {}
+    secure = (request.header("Origin") or "").startswith("https:")
+    return {"Set-Cookie": dump_cookie(name, value, max_age=ID_COOKIE_MAX_AGE, domain=domain, path="/",
+                                      secure=secure, httponly=False, samesite="Lax")}
 
 
 def _collect_post(gateway: Gateway, received: Received, record: InputRecord, source: SourceConfig | None) -> Outcome:
@@ -117,7 +144,10 @@ def cors_headers(gateway: Gateway, source: SourceConfig | None, origin: str | No
         return {}
     candidates = [source] if source is not None else gateway.sources.enabled()
     if any(origin_allowed(origin, c.allowed_origins) for c in candidates):
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        if source is not None and gateway.adapters[source.adapter].id_cookie(source.as_adapter_source()):
+            headers["Access-Control-Allow-Credentials"] = "true"  # the SDK sends the id cookie to be refreshed
+        return headers
     return {}
 
 
@@ -137,6 +167,7 @@ def _authorized(gateway: Gateway, record: InputRecord, source: SourceConfig | No
             "k", f"<write key of source {source.id!r}>",
             f"the write key of a source whose adapter takes browser events ({collecting}); "
             f"{source.adapter!r} does not")])
+    refuse_if_pending(source)
     gateway.rate_limits.check(source.id, source.rate_limit)
     return source
 

@@ -9,6 +9,7 @@ from app.gateway import Gateway
 from app.ingest.outcome import Outcome
 from app.ingest.request import Received, WsgiRequest, receive, refuse_unreadable_body
 from app.problems import ProblemError
+from app.sources.pending import refuse_if_pending
 from app.storage.records import InputRecord
 
 
@@ -27,6 +28,7 @@ def _ingest(gateway: Gateway, received: Received, record: InputRecord, source: S
         raise ProblemError("unauthorized", [Problem(
             "Authorization", "<missing>" if "Authorization" not in received.headers else "<not a known write key>",
             "Bearer <write key of an enabled source> (see tagway.toml or `tagway init`)")])
+    refuse_if_pending(source)
     gateway.rate_limits.check(source.id, source.rate_limit)
     refuse_unreadable_body(received)
     return gateway.pipeline.events_api(received.inbound(), record, source, adapter)

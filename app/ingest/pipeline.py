@@ -8,7 +8,7 @@ keeps the input through `refuse` before answering.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -24,7 +24,7 @@ from adapters.base import (
     Source,
 )
 from app.config.model import SourceConfig
-from app.event.check import CheckedEvent, EventChecker
+from app.event.check import CheckedEvent, EventChecker, prefixed
 from app.event.normalize import Arrival
 from app.ingest.outcome import Outcome
 from app.metrics import Metrics
@@ -201,14 +201,19 @@ class Pipeline:
         arrival = Arrival(received_at=inbound.received_at, source=source, ip=inbound.remote_addr,
                           user_agent=inbound.header("user-agent"), received_text=record.received_at)
         if isinstance(events, Batch):
-            return self.accept(record, events, arrival, events.field, batch=True)
+            return self.accept(record, events, arrival, events.field, batch=True, dropped=events.dropped)
         return self.accept(record, events, arrival, "events" if len(events) > 1 else None)
 
     # Checking and storing.
 
     def accept(self, record: InputRecord, raw_events: Sequence[Any], arrival: Arrival,
-               item_field: str | None = None, batch: bool = False) -> Outcome:
-        """Check every event on its own, store the valid ones and keep the others, in one transaction."""
+               item_field: str | None = None, batch: bool = False,
+               dropped: Mapping[int, Sequence[Problem]] | None = None) -> Outcome:
+        """Check every event on its own, store the valid ones and keep the others, in one transaction.
+
+        `dropped`: what the adapter left out of some events (by index); they are stored without it, and a
+        rejection of reason `dropped` is kept beside them so that the rejection list says what and why.
+        """
         if len(raw_events) > self.limits.max_batch_events:
             raise ProblemError("too-large", [Problem(
                 item_field or "events", f"<{len(raw_events)} events>",
@@ -217,6 +222,12 @@ class Pipeline:
         checked = [check(index, raw, arrival, item_field) for index, raw in enumerate(raw_events)]
         valid = [c for c in checked if not c.problems]
         rejections = [self._rejection(record, arrival, c, item_field) for c in checked if c.problems]
+        left_out = {c.index: prefixed(dropped[c.index], f"{item_field}[{c.index}]" if item_field else "")
+                    for c in valid if c.index in dropped} if dropped else {}
+        if left_out:
+            rejections += [self._rejection(record, arrival, c, item_field, left_out[c.index])
+                           for c in valid if c.index in left_out]
+            self.metrics.count_rejections(arrival.source.id, "dropped", len(left_out))
         # The raw request is kept when something of it was refused (to show and replay it) or cut short
         # by the adapter; of an input accepted whole, the events are what is kept: its raw body (a
         # webhook's whole order, addresses and all) only when the configuration asks for it.
@@ -237,17 +248,22 @@ class Pipeline:
             else:
                 item["status"] = "stored" if c.index in stored_indexes else "duplicate"
             results.append(item)
+        for item in results if left_out else ():  # their rejections come after the refused ones, in order
+            if item["index"] in left_out:
+                item.update(rejectionId=next(rejection_ids), dropped=[p.as_dict() for p in left_out[item["index"]]])
         return self._outcome(arrival, results, checked, batch)
 
     def _rejection(self, record: InputRecord, arrival: Arrival, checked: CheckedEvent,
-                   item_field: str | None) -> RejectionRecord:
+                   item_field: str | None, dropped: Sequence[Problem] = ()) -> RejectionRecord:
+        """A refused event (reason `schema`), or a stored one the adapter left something out of (`dropped`)."""
         try:
             body = orjson.dumps(checked.raw)[:_MAX_KEPT_EVENT_BYTES]
         except TypeError:
             body = None
         return RejectionRecord(
-            received_at=record.received_at, endpoint=record.endpoint, status=400, reason="schema",
-            problems=[p.as_dict() for p in checked.problems], source_id=arrival.source.id,
+            received_at=record.received_at, endpoint=record.endpoint, status=200 if dropped else 400,
+            reason="dropped" if dropped else "schema",
+            problems=[p.as_dict() for p in dropped or checked.problems], source_id=arrival.source.id,
             adapter=arrival.source.adapter, event_index=checked.index if item_field else None, event_body=body)
 
     def _outcome(self, arrival: Arrival, results: list[dict[str, Any]], checked: list[CheckedEvent],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from http import HTTPStatus
 from typing import Any
@@ -26,6 +26,7 @@ from app.ingest.collect import handle_collect_get, handle_collect_post, handle_c
 from app.ingest.events import handle_events
 from app.ingest.outcome import Outcome
 from app.ingest.request import WsgiRequest
+from app.ingest.sdk_file import handle_sdk_file
 from app.ingest.segment_api import TRACKING_PATHS, handle_tracking_call
 from app.ingest.unrouted import handle_unrouted
 from app.ingest.webhooks import handle_webhook
@@ -66,7 +67,17 @@ ROUTES = (
     # Segment's HTTP Tracking API, for the Segment- and RudderStack-compatible libraries.
     *(Route(path, f"ingest.segment_{path.rsplit('/', 1)[-1]}", {"POST": handle_tracking_call})
       for path in TRACKING_PATHS),
+    Route("/t/<file>", "sdk.file", {"GET": handle_sdk_file}),
 )
+SDK_ENDPOINT = "sdk.file"
+"""The route of tagway.js, whose prefix is `[sdk] path` (`/t` above is the default)."""
+
+
+def configured_routes(gateway: Gateway) -> tuple[Route, ...]:
+    """`ROUTES` with the SDK file under the configured prefix."""
+    prefix = gateway.config.sdk.path
+    return tuple(replace(route, rule=f"{prefix}/<file>") if route.endpoint == SDK_ENDPOINT else route
+                 for route in ROUTES)
 
 
 class HotPath:
@@ -140,10 +151,11 @@ def serve(gateway: Gateway, handler: Handler, wsgi_request: WsgiRequest, values:
 
 def init_app(app: Flask, gateway: Gateway) -> None:
     """List the routes in Flask's URL map (served there too) and serve them in front of Flask."""
-    for route in ROUTES:
+    routes = configured_routes(gateway)
+    for route in routes:
         app.add_url_rule(route.rule, route.endpoint, _flask_view(gateway, route), methods=list(route.handlers),
                          provide_automatic_options="OPTIONS" not in route.handlers)
-    app.wsgi_app = HotPath(app.wsgi_app, gateway, app.url_map.bind(""))  # type: ignore[method-assign]
+    app.wsgi_app = HotPath(app.wsgi_app, gateway, app.url_map.bind(""), routes)  # type: ignore[method-assign]
 
 
 def _flask_view(gateway: Gateway, route: Route) -> Callable[..., Response]:

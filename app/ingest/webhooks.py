@@ -8,6 +8,7 @@ from app.gateway import Gateway
 from app.ingest.outcome import Outcome
 from app.ingest.request import Received, WsgiRequest, receive, refuse_unreadable_body
 from app.problems import ProblemError
+from app.sources.pending import refuse_if_pending
 from app.storage.records import InputRecord
 
 
@@ -25,11 +26,12 @@ def _ingest(gateway: Gateway, received: Received, record: InputRecord, source_id
     if source is None or adapter is None or not source.enabled:
         known = ", ".join(sorted(s.id for s in gateway.sources.enabled())) or "none"
         raise ProblemError("not-found", [Problem(
-            "source", source_id, f"the id of an enabled source in tagway.toml (enabled: {known})")])
+            "source", source_id, f"the id of an enabled source (enabled: {known})")])
     if not adapter.receives_webhooks:
         raise ProblemError("not-found", [Problem(
             "source", source_id, f"a source that receives webhooks; {adapter.title} sources send to /v1/collect "
             "with their write key (k=<write key>)")])
+    refuse_if_pending(source)
     gateway.rate_limits.check(source.id, source.rate_limit)
     refuse_unreadable_body(received)
     return gateway.pipeline.webhook(received.inbound(), record, source, adapter)

@@ -23,8 +23,16 @@ from adapters.times import format_time
 from app.config.model import RetentionSettings
 from app.storage.base import SqlStorage
 
-KINDS = ("delivered", "dead", "rejections", "events", "inputs")
-"""In the order they are purged: an event's deliveries go before it, rejections before their input."""
+KINDS = ("delivered", "dead", "rejections", "events", "sessions", "people", "inputs")
+"""In the order they are purged: an event's deliveries go before it, rejections before their input; the
+people projection's sessions and people once none of their events is left."""
+_FOLLOW_EVENTS = ("sessions", "people")
+"""Kinds kept as long as events are (they have no retention of their own)."""
+
+
+def retention_days(settings: RetentionSettings, kind: str) -> int:
+    """The days a kind of row is kept (0: forever)."""
+    return int(getattr(settings, "events_days" if kind in _FOLLOW_EVENTS else f"{kind}_days"))
 BATCH_PAUSE_SECONDS = 0.01  # between batches, so that writers queued on the lock get it before the next one
 
 
@@ -96,12 +104,15 @@ class Purger:
     def _delete(self, connection: Any, kind: _Kind, ids: Sequence[Any]) -> int:
         marks = ", ".join("?" * len(ids))
         for statement in kind.before:
-            connection.execute(self.storage.sql(statement.format(ids=marks)), (*ids, *kind.before_params))
+            # Each statement takes the ids once per {ids} list, then as many of before_params as it has marks left.
+            extra = statement.format(ids="").count("?")
+            params = (*(list(ids) * statement.count("{ids}")), *kind.before_params[:extra])
+            connection.execute(self.storage.sql(statement.format(ids=marks)), params)
         return int(connection.execute(self.storage.sql(kind.delete.format(ids=marks)), ids).rowcount)
 
     def _kind(self, name: str, now: datetime) -> _Kind | None:
         """The statements of one kind, or None when it is kept forever."""
-        days = getattr(self.settings, f"{name}_days")
+        days = retention_days(self.settings, name)
         if days == 0:
             return None
         cutoff = _cutoff(now, days)
@@ -120,8 +131,21 @@ class Purger:
                 "ORDER BY seq{limit}{lock}", (self._first_kept("events", "seq", cutoff), cutoff, *kept_params),
                 "DELETE FROM events WHERE seq IN ({ids}) "
                 "AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.event_seq = events.seq)",
-                # The event's deliveries over their own age go with it; any other row keeps it.
-                (f"DELETE FROM outbox WHERE event_seq IN ({{ids}}) AND NOT ({kept})",), kept_params)
+                # The event's deliveries over their own age go with it; any other row keeps it. Its place on a
+                # person's timeline goes too.
+                (f"DELETE FROM outbox WHERE event_seq IN ({{ids}}) AND NOT ({kept})",
+                 "DELETE FROM person_events WHERE event_seq IN ({ids})"), kept_params)
+        if name == "sessions":
+            return _Kind("SELECT id FROM sessions WHERE ended_at < ? AND NOT EXISTS "
+                         "(SELECT 1 FROM person_events WHERE person_events.session_id = sessions.id) "
+                         "ORDER BY id{limit}{lock}", (cutoff,), "DELETE FROM sessions WHERE id IN ({ids})")
+        if name == "people":
+            return _Kind("SELECT id FROM people WHERE last_seen < ? AND NOT EXISTS "
+                         "(SELECT 1 FROM person_events WHERE person_events.person_id = people.id) "
+                         "ORDER BY id{limit}{lock}", (cutoff,), "DELETE FROM people WHERE id IN ({ids})",
+                         ("DELETE FROM person_ids WHERE person_id IN ({ids})",
+                          "DELETE FROM sessions WHERE person_id IN ({ids})",
+                          "DELETE FROM identity_conflicts WHERE person_id IN ({ids}) OR other_person_id IN ({ids})"))
         return _Kind(
             "SELECT id FROM inputs WHERE id < ? AND received_at < ? ORDER BY id{limit}{lock}",
             (self._first_kept("inputs", "id", cutoff), cutoff),

@@ -252,7 +252,7 @@ def wait_for(condition: Any, what: str, seconds: float = 20) -> None:
 def test_the_write_key_stays_out_of_the_sources_page_until_revealed(page: Any, gateway: RunningGateway) -> None:
     sign_in(page, gateway, "/console/sources")
     source = page.locator("section.source", has=page.locator("#source-gtm"))
-    expect(source.get_by_label("Gateway URL (in the GTM tag)")).to_have_value("https://gateway.example.com")
+    expect(source.get_by_label("Gateway URL")).to_have_value("https://gateway.example.com")
     expect(source.locator(".steps li")).to_have_count(3)
     for secret in (GTM_WRITE_KEY, WRITE_KEY, ADMIN_TOKEN):
         assert secret not in page.content()

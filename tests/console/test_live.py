@@ -168,7 +168,7 @@ def test_a_row_committed_late_under_a_lower_number_is_still_sent(app: Flask, gat
                 "VALUES (?, 'web', ?, 'Lead', '2026-11-24T12:00:00.000Z', '2026-11-24T12:00:00.000Z', ?)"),
                 (seq, f"e{seq}", body.decode()))
 
-    feed = LiveFeed(storage, LiveFilters(), Scrubber(gateway.config), LiveCursor(2, 0))
+    feed = LiveFeed(storage, LiveFilters(), Scrubber(gateway.secrets()), LiveCursor(2, 0))
     insert(4)
     assert [row["seq"] for row in feed.poll()] == [4]
     insert(3)

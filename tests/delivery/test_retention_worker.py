@@ -102,7 +102,9 @@ def test_purge_command_dry_run_counts_then_purge_deletes(tmp_path: Path, receive
     assert dry.output.splitlines() == [
         "delivered outbox rows: 0 would be deleted",
         "dead letters: 0 would be deleted (kept forever: retention 0 days)",
-        "rejections: 1 would be deleted", "events: 1 would be deleted", "kept raw requests: 1 would be deleted"]
+        "rejections: 1 would be deleted", "events: 1 would be deleted",
+        "sessions with no event left: 0 would be deleted", "people with no event left: 0 would be deleted",
+        "kept raw requests: 1 would be deleted"]
     again = CliRunner().invoke(main, ["purge", "--dry-run"])
     assert again.output == dry.output, "the dry run deleted nothing"
     done = CliRunner().invoke(main, ["purge"])

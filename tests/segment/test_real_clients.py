@@ -106,7 +106,7 @@ def test_the_python_library_sending_twice_stores_once(segment_gateway: RunningGa
 
 
 def test_the_node_library_sends_every_call_and_a_batch_of_a_thousand(segment_gateway: RunningGateway) -> None:
-    ready = subprocess.run([str(ENSURE_NODE), "tests/segment"], capture_output=True, text=True, check=False)
+    ready = subprocess.run([str(ENSURE_NODE), str(HERE)], capture_output=True, text=True, check=False)
     assert ready.returncode == 0, ready.stderr
     source_id, write_key = CLIENT_SOURCES["node"]
     node = shutil.which("node")

@@ -201,7 +201,7 @@ def test_sources_add_segment_prints_the_host_and_key_to_set(tmp_path: Path) -> N
         return subprocess.run([TAGWAY, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
 
     assert run("init", "--public-url", "https://events.example.com").returncode == 0
-    result = run("sources", "add", "segment", "--id", "mobile")
+    result = run("sources", "add", "segment", "--id", "server", "--setting", "trusted_identity=true")
     assert result.returncode == 0, result.stderr
     key = next(line.split()[-1] for line in result.stdout.splitlines() if line.startswith("Write key:"))
     assert key.startswith("wk_")
@@ -209,7 +209,8 @@ def test_sources_add_segment_prints_the_host_and_key_to_set(tmp_path: Path) -> N
     assert f'analytics.write_key = "{key}"' in result.stdout
     assert 'host: "https://events.example.com"' in result.stdout
     assert "Webhook URL" not in result.stdout
-    assert "# trusted_identity = false" in (tmp_path / "tagway.toml").read_text()
+    listed = run("sources", "list").stdout
+    assert "server  [segment]  active" in listed
 
 
 def test_a_retried_batch_is_stored_once_on_either_engine(database_url: str) -> None:

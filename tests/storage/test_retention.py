@@ -76,7 +76,7 @@ def test_rows_over_age_go_newer_ones_stay_and_pending_deliveries_keep_their_even
     done = Purger(storage, RetentionSettings(), pause=0).purge(NOW)
 
     assert {kind: count.deleted for kind, count in done.items()} == {
-        "delivered": 1, "dead": 1, "rejections": 1, "events": 3, "inputs": 1}
+        "delivered": 1, "dead": 1, "rejections": 1, "events": 3, "sessions": 0, "people": 0, "inputs": 1}
     assert event_ids(storage) == {"waiting", "recent"}, "a pending delivery keeps its event whatever its age"
     rows = storage.deliveries("hook")
     assert [(row["eventId"], row["status"]) for row in rows] == [("recent", "delivered"), ("waiting", "pending")]
@@ -129,7 +129,8 @@ def test_the_dry_run_counts_what_a_purge_deletes_and_deletes_nothing(storage: Sq
     settle(storage, OLD, {"a": "delivered", "b": "delivered"})
     purger = Purger(storage, RetentionSettings(), pause=0)
     counts = purger.count(NOW)
-    assert counts == {"delivered": 2, "dead": 0, "rejections": 1, "events": 2, "inputs": 1}, \
+    assert counts == {"delivered": 2, "dead": 0, "rejections": 1, "events": 2, "sessions": 0, "people": 0,
+                      "inputs": 1}, \
         "events whose only deliveries go in the same purge are counted"
     assert purger.count(NOW) == counts and event_ids(storage) == {"a", "b", "c"}, "nothing was deleted"
     assert {kind: count.deleted for kind, count in purger.purge(NOW).items()} == counts

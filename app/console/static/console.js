@@ -24,8 +24,10 @@ window.tagway = (function () {
   function formatTime(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) { return iso; }
+    // The reader's own time zone, named (CET, GMT+9), so that nobody takes it for the shop's or UTC.
     return date.toLocaleString(undefined, {year: "numeric", month: "short", day: "numeric",
-                                           hour: "2-digit", minute: "2-digit", second: "2-digit"});
+                                           hour: "2-digit", minute: "2-digit", second: "2-digit",
+                                           timeZoneName: "short"});
   }
 
   function relative(iso) {
@@ -40,7 +42,7 @@ window.tagway = (function () {
   function localizeTimes(root) {
     root.querySelectorAll("time[datetime]").forEach(function (element) {
       var iso = element.getAttribute("datetime");
-      element.title = iso;
+      element.title = iso + " (UTC)";
       element.textContent = formatTime(iso) + (element.hasAttribute("data-relative") ? " (" + relative(iso) + ")" : "");
     });
   }
@@ -65,7 +67,14 @@ window.tagway = (function () {
     copyText(target.value !== undefined ? target.value : target.textContent, button);
   });
 
-  document.addEventListener("DOMContentLoaded", function () { localizeTimes(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    localizeTimes(document);
+    // On a phone the page links scroll sideways in one row: bring the current page's link into view.
+    var current = document.querySelector('.nav [aria-current="page"]');
+    if (current && current.parentElement.parentElement.scrollWidth > current.parentElement.parentElement.clientWidth) {
+      current.scrollIntoView({block: "nearest", inline: "nearest"});
+    }
+  });
 
   return {post: post, formatTime: formatTime, localizeTimes: localizeTimes};
 })();

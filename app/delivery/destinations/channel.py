@@ -53,11 +53,24 @@ def channel_property(event: Event) -> tuple[dict[str, Any], list[str]]:
     page = event.get("page") or {}
     if page.get("canonicalUrl"):
         property_["url"] = page["canonicalUrl"]
+    if event.get("journey"):
+        property_.update(journey_property(event["journey"]))
     cut: list[str] = []
     fitted: dict[str, Any] = {}
     for key, value in property_.items():
         fitted[key] = _fit(key, value, cut)
     return fitted, cut
+
+
+def journey_property(journey: dict[str, Any]) -> dict[str, Any]:
+    """The journey before a chat as flat Channel properties; the pages newest first, so a cut drops the oldest."""
+    campaign = journey.get("campaign") or {}
+    flat = {"chatPage": journey.get("page"), "landingUrl": journey.get("landingUrl"),
+            "referrer": journey.get("referrer"), "utmSource": campaign.get("source"),
+            "utmMedium": campaign.get("medium"), "utmCampaign": campaign.get("name"),
+            "pagesBeforeChat": [{"url": p["url"], "seconds": p["secondsOnPage"]}
+                                for p in reversed(journey.get("pages") or [])]}
+    return {key: value for key, value in flat.items() if value not in (None, [])}
 
 
 def _fit(key: str, value: Any, cut: list[str]) -> Any:

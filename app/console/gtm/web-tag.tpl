@@ -1,0 +1,1 @@
+../../../gtm_templates/web-tag/template.tpl

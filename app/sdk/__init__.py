@@ -1,0 +1,57 @@
+"""tagway.js as the gateway serves it: the built file shipped in this package, its version, ETag and integrity.
+
+The file is built from sdk/web/src by `npm run build` in sdk/web and committed, so that a fresh clone serves it
+without Node; tests/sdk/test_build.py fails when it is stale against the source.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+BUILT_FILE = "tagway.min.js"
+DEFAULT_PREFIX = "/t"
+GZIP_BUDGET_BYTES = 4096
+"""The most the built file may weigh gzipped (Plausible's tracker is ~1-2.5 KB, Segment's analytics-next ~30 KB)."""
+_BANNER = re.compile(rb"^/\*! tagway\.js ([0-9]+\.[0-9]+\.[0-9]+)")
+
+
+@dataclass(frozen=True)
+class BrowserScript:
+    """The built SDK: its bytes and what caches and browsers check it by."""
+
+    body: bytes
+    version: str
+
+    @property
+    def file_name(self) -> str:
+        """The versioned file name: a new version is a new URL, so that the old one can be cached for a year."""
+        return f"{self.version}.js"
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag: the file's SHA-256, shortened."""
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+
+    @property
+    def integrity(self) -> str:
+        """The Subresource Integrity value of the file (sha384, as browsers and the SRI spec recommend)."""
+        return "sha384-" + base64.b64encode(hashlib.sha384(self.body).digest()).decode()
+
+    def url(self, gateway_url: str, prefix: str = DEFAULT_PREFIX) -> str:
+        """Where a gateway at `gateway_url` serves it under `prefix`."""
+        return f"{gateway_url.rstrip('/')}{prefix}/{self.file_name}"
+
+
+@cache
+def browser_script() -> BrowserScript:
+    """The built file shipped with the gateway (read once per process)."""
+    body = files(__package__).joinpath(BUILT_FILE).read_bytes()
+    found = _BANNER.match(body)
+    if found is None:
+        raise RuntimeError(f"app/sdk/{BUILT_FILE} has no '/*! tagway.js <version>' banner: rebuild it (sdk/web)")
+    return BrowserScript(body, found[1].decode())
