@@ -6,7 +6,7 @@ context.library, timestamp, the batch's sentAt, Basic auth); the canonical event
 the same facts in tagway's own format. Prints events/s of both batch endpoints and their ratio (target >= 80%),
 and the single call's requests/s against the no-op endpoint (target >= 70%).
 
-    .venv/bin/python bench/segment.py [--seconds 5] [--rounds 7] [--workers 2] [--batch-size 500]
+    .venv/bin/python bench/tracking_api.py [--seconds 5] [--rounds 7] [--workers 2] [--batch-size 500]
 """
 
 from __future__ import annotations
