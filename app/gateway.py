@@ -64,7 +64,8 @@ class Gateway:
         sources = SourceCatalog(config.sources, SourceStore(storage), adapters, on_secrets=on_secrets)
         router = Router(destinations, adapters, sources)
         rate_limits = RateLimits(config.limits.rate_limit_storage, config.limits.rate_limit)
-        pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs, rate_limits)
+        pipeline = Pipeline(storage, checker, metrics, router, config.storage.keep_accepted_inputs, rate_limits,
+                            config.delivery.witness_wait_seconds)
         return cls(config=config, adapters=adapters, storage=storage, canonicalizer=canonicalizer,
                    pipeline=pipeline, events_api_adapter=events_api_adapter(adapters),
                    sources=sources,

@@ -192,7 +192,7 @@ EVERY_KEY: dict[str, dict[str, Any]] = {
                       "strip_www": True, "drop_index_page": True},
     "logging": {"level": "DEBUG"},
     "delivery": {"in_process": False, "poll_seconds": 0.5, "claim_size": 50, "lease_seconds": 30.0,
-                 "enrich_timeout_seconds": 2.5},
+                 "enrich_timeout_seconds": 2.5, "witness_wait_seconds": 5.0},
     "retention": {"events_days": 180, "rejections_days": 14, "inputs_days": 0, "delivered_days": 3,
                   "dead_days": 60, "batch_size": 200, "interval_minutes": 1.5},
     "sdk": {"path": "/assets/js"},

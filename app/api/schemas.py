@@ -115,6 +115,15 @@ class IngestResultSchema(Schema):
     note = fields.String()
 
 
+class WitnessSchema(Schema):
+    """One source's account of an order event of a site."""
+
+    sourceId = fields.String(required=True)
+    kind = fields.String(required=True, metadata={
+        "description": "How it arrived: webhook (signed by the platform), server (the events API), browser (collect)."})
+    receivedAt = fields.String(required=True)
+
+
 class StoredEventSchema(Schema):
     """A stored event with its row number and the id of its raw input."""
 
@@ -123,6 +132,9 @@ class StoredEventSchema(Schema):
         "description": "The kept raw request; null when it was not kept (an input accepted whole, unless "
                        "[storage] keep_accepted_inputs is true)."})
     event = fields.Dict(required=True, metadata={"description": "The canonical event (see /v1/schema/event)."})
+    witnesses = fields.List(fields.Nested(WitnessSchema), metadata={
+        "description": "For an order event of a site: every source that saw it, first received first. The event "
+                       "is their merge (docs/witnesses.md); absent for other events."})
 
 
 class EventPageSchema(Schema):

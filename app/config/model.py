@@ -70,6 +70,8 @@ class SourceConfig:
     enabled: bool = True
     rate_limit: str | None = None
     allowed_origins: tuple[str, ...] = ()
+    site: str | None = None
+    """The shop this source witnesses: its order events share their ids with the other sources of the site."""
     settings: Mapping[str, Any] = field(default_factory=dict)
     secret_settings: tuple[str, ...] = ()
     missing: tuple[tuple[str, str], ...] = ()
@@ -127,6 +129,8 @@ class DeliverySettings:
     claim_size: int = 500
     lease_seconds: float = 60.0
     enrich_timeout_seconds: float = 10.0
+    witness_wait_seconds: float = 60.0
+    """How long an order event of a site waits before delivery, so that its other witnesses can add what they know."""
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,9 @@ class SourceSchema(Schema):
         r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?)$",
         error="must be an origin such as https://shop.example.com, https://*.example.com, or *")),
         load_default=list, metadata={"description": "origins whose pages may POST to /v1/collect (CORS)"})
+    site = fields.String(load_default=None, validate=validate.Length(1, 200), metadata={
+        "description": "the shop this source witnesses (e.g. shop.example): the order events of the sources of "
+                       "one site are one event, however many of them see it"})
 
     @validates("id")
     def _valid_id(self, value: str, **_: Any) -> None:
@@ -187,6 +190,9 @@ class DeliverySchema(_Strict):
     claim_size = fields.Integer(validate=validate.Range(1, 5000), load_default=500)
     lease_seconds = fields.Float(validate=validate.Range(5, 3600), load_default=60.0)
     enrich_timeout_seconds = fields.Float(validate=validate.Range(0.1, 120), load_default=10.0)
+    witness_wait_seconds = fields.Float(
+        validate=validate.Range(0, 3600), load_default=DeliverySettings.witness_wait_seconds, metadata={
+            "description": "how long an order event of a site waits before delivery for its other witnesses"})
 
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> DeliverySettings:

@@ -77,11 +77,12 @@ def table_from_form(adapter: Adapter, table: dict[str, Any], form: Any) -> tuple
     changed["enabled"] = form.get("enabled") == "on"
     origins = [line.strip() for line in form.get("allowed_origins", "").splitlines() if line.strip()]
     changed["allowed_origins"] = origins
-    rate_limit = form.get("rate_limit", "").strip()
-    if rate_limit:
-        changed["rate_limit"] = rate_limit
-    else:
-        changed.pop("rate_limit", None)
+    for key in ("rate_limit", "site"):  # blank: the gateway's default, no site
+        value = form.get(key, "").strip()
+        if value:
+            changed[key] = value
+        else:
+            changed.pop(key, None)
     problems = []
     for setting in setting_fields(adapter, table):
         given = form.get(setting.name, "")

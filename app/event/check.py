@@ -13,6 +13,7 @@ from app.config.model import Limits
 from app.event.limits import property_problems, size_problem
 from app.event.normalize import Arrival, Normalizer
 from app.event.schema import EventValidator
+from app.event.witnesses import claim_for_site
 
 
 @dataclass
@@ -24,6 +25,8 @@ class CheckedEvent:
     event: Any
     problems: list[Problem] = field(default_factory=list)
     encoded: bytes = b""
+    witnessed: bool = False
+    """An order event of a site: stored as one witness of the order (app/storage/witnesses.py)."""
 
 
 def prefixed(problems: Sequence[Problem], prefix: str) -> list[Problem]:
@@ -63,6 +66,8 @@ class EventChecker:
             return CheckedEvent(index, raw.raw, raw.raw, list(raw.error.problems))
         event, problems = self.normalizer.normalize(raw, arrival)
         checked = CheckedEvent(index, raw, event, problems)
+        if arrival.site is not None and not problems:  # only sources that declare a site pay for this
+            checked.witnessed = claim_for_site(event, arrival.site)
         if not problems:
             problems = self.validator.problems(event)
         if not problems:

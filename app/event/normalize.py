@@ -30,6 +30,8 @@ class Arrival:
     source: Source
     ip: str | None = None
     user_agent: str | None = None
+    site: str | None = None
+    """The shop the source witnesses: its order events get the site's shared id (app/event/witnesses.py)."""
     received_text: str = field(default="", compare=False)
     """`received_at` formatted once for every event of the input (computed when not given)."""
 

@@ -26,6 +26,7 @@ from adapters.base import (
 from app.config.model import SourceConfig
 from app.event.check import CheckedEvent, EventChecker, prefixed
 from app.event.normalize import Arrival
+from app.event.witnesses import witness_kind
 from app.ingest.outcome import Outcome
 from app.metrics import Metrics
 from app.problems import ProblemError, storage_unavailable
@@ -80,8 +81,9 @@ class Pipeline:
 
     def __init__(self, storage: SqlStorage, checker: EventChecker, metrics: Metrics,
                  router: Router | None = None, keep_accepted_inputs: bool = False,
-                 rate_limits: RateLimits | None = None) -> None:
+                 rate_limits: RateLimits | None = None, witness_wait_seconds: float = 0.0) -> None:
         self.rate_limits = rate_limits
+        self.witness_wait_seconds = witness_wait_seconds
         self.storage = storage
         self.checker = checker
         self.limits = checker.limits
@@ -147,7 +149,7 @@ class Pipeline:
                    adapter: Adapter) -> Outcome:
         """`POST /v1/events`: the body read by the adapter that serves the events API."""
         _check_media_type(inbound, JSON_TYPES, required=True)
-        return self._parse_and_accept(inbound, record, Source(source.id, adapter.name), adapter)
+        return self._parse_and_accept(inbound, record, Source(source.id, adapter.name), adapter, source.site)
 
     def webhook(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
                 adapter: Adapter) -> Outcome:
@@ -162,20 +164,20 @@ class Pipeline:
         except SignatureInvalid as error:
             problem = Problem(error.header or "signature", None, error.reason)
             raise ProblemError("signature-invalid", [problem]) from None
-        return self._parse_and_accept(inbound, record, adapter_source, adapter)
+        return self._parse_and_accept(inbound, record, adapter_source, adapter, source.site)
 
     def collect(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
                 adapter: Adapter) -> Outcome:
         """`/v1/collect`: a browser's or a server template's payload, its write key already checked."""
         if inbound.body:
             _check_media_type(inbound, adapter.content_types)
-        return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter)
+        return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter, source.site)
 
     def tracking_api(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
                      adapter: Adapter) -> Outcome:
         """Segment's HTTP Tracking API (`/v1/track`, `/v1/batch`, ...): a call or a batch, its write key checked."""
         _check_media_type(inbound, adapter.content_types)
-        return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter)
+        return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter, source.site)
 
     def _call(self, adapter: Adapter, method: Callable[..., T], *args: Any) -> T:
         """An adapter's method; what it raises beyond its contract is an adapter error (the input is kept)."""
@@ -190,7 +192,7 @@ class Pipeline:
                 f"{type(error).__name__} (logged): replay the kept input once the adapter is fixed")]) from error
 
     def _parse_and_accept(self, inbound: InboundRequest, record: InputRecord, source: Source,
-                          adapter: Adapter) -> Outcome:
+                          adapter: Adapter, site: str | None) -> Outcome:
         try:
             events = self._call(adapter, adapter.parse, inbound, source)
         except PayloadInvalid as error:
@@ -199,7 +201,7 @@ class Pipeline:
         if not events:
             return Outcome(200, dict(_NOTHING_TO_RECORD))
         arrival = Arrival(received_at=inbound.received_at, source=source, ip=inbound.remote_addr,
-                          user_agent=inbound.header("user-agent"), received_text=record.received_at)
+                          user_agent=inbound.header("user-agent"), site=site, received_text=record.received_at)
         if isinstance(events, Batch):
             return self.accept(record, events, arrival, events.field, batch=True, dropped=events.dropped)
         return self.accept(record, events, arrival, "events" if len(events) > 1 else None)
@@ -233,8 +235,9 @@ class Pipeline:
         # webhook's whole order, addresses and all) only when the configuration asks for it.
         keep = rejections or self.keep_accepted_inputs or any(_cut_short(c.event) for c in valid)
         kept_input = record if keep else None
-        result = self.storage.store(kept_input, [EventRecord(c.event, c.encoded) for c in valid], rejections,
-                                    self.router)
+        kind = witness_kind(record.endpoint) if arrival.site is not None else None
+        records = [EventRecord(c.event, c.encoded, kind if c.witnessed else None) for c in valid]
+        result = self.storage.store(kept_input, records, rejections, self.router, self.witness_wait_seconds)
         stored_indexes = {valid[i].index for i in result.stored}
         rejection_ids = iter(result.rejection_ids)
         results = []

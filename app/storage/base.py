@@ -74,10 +74,24 @@ class SqlStorage(OutboxStore, abc.ABC):
 
     # --- writes -----------------------------------------------------------------------------
 
+    compress_bodies = True
+    """Whether kept request bodies are compressed before they are written (PostgreSQL compresses its own)."""
+
     @abc.abstractmethod
     def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
-              rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
-        """Write the input (None: not kept), its new events, their outbox rows and its rejections in one transaction."""
+              rejections: Sequence[RejectionRecord] = (), route: Router | None = None,
+              witness_wait_seconds: float = 0.0) -> StoreResult:
+        """Write the input (None: not kept), its new events, their outbox rows and its rejections in one transaction.
+
+        Order events of a site (`EventRecord.witness_kind`) are kept as witnesses (app/storage/witnesses.py),
+        their deliveries due `witness_wait_seconds` after the order was first received.
+        """
+
+    def lock_witnessed(self, connection: Any, event_id: str) -> None:
+        """Hold, until the transaction ends, the right to change the witnesses of this event id.
+
+        SQLite needs nothing more: a writing transaction already holds the writers' lock.
+        """
 
     def reject(self, source_input: InputRecord, rejection: RejectionRecord) -> int:
         """Keep a refused input and the reason; returns the rejection id."""
@@ -134,7 +148,25 @@ class SqlStorage(OutboxStore, abc.ABC):
         statement = f"SELECT seq, input_id, body FROM events {where} ORDER BY seq DESC LIMIT ?"
         with self.transaction() as connection:
             rows = connection.execute(self.sql(statement), (*params, query.limit)).fetchall()
-        return [{"seq": seq, "inputId": input_id, "event": orjson.loads(body)} for seq, input_id, body in rows]
+            witnesses = self._witnesses_of(connection, [row[0] for row in rows])
+        items = [{"seq": seq, "inputId": input_id, "event": orjson.loads(body)} for seq, input_id, body in rows]
+        for item in items:
+            if item["seq"] in witnesses:
+                item["witnesses"] = witnesses[item["seq"]]
+        return items
+
+    def _witnesses_of(self, connection: Any, seqs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """The witnesses of these events (order events of a site), first received first, by event."""
+        if not seqs:
+            return {}
+        marks = ", ".join("?" * len(seqs))
+        rows = connection.execute(self.sql(
+            f"SELECT event_seq, source_id, kind, received_at FROM witnesses WHERE event_seq IN ({marks}) "
+            "ORDER BY received_at, source_id"), seqs).fetchall()
+        found: dict[int, list[dict[str, Any]]] = {}
+        for seq, source_id, kind, received_at in rows:
+            found.setdefault(seq, []).append({"sourceId": source_id, "kind": kind, "receivedAt": received_at})
+        return found
 
     def list_rejections(self, query: RejectionQuery) -> list[dict[str, Any]]:
         """Kept rejections, newest first."""

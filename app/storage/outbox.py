@@ -182,8 +182,12 @@ class OutboxStore:
         """Finish an enrichment row: store the completed event and queue it for its destinations, at once."""
         with self.transaction(write=True) as connection:
             if event is not None:
-                connection.execute(self.sql("UPDATE events SET body = ? WHERE seq = ?"),
-                                   (orjson.dumps(event).decode(), event_seq))
+                body = orjson.dumps(event).decode()
+                connection.execute(self.sql("UPDATE events SET body = ? WHERE seq = ?"), (body, event_seq))
+                # An order event of a site: the completed event is its source's account from now on, so
+                # that merging a later witness keeps what the enrichment added (docs/witnesses.md).
+                connection.execute(self.sql("UPDATE witnesses SET body = ? WHERE event_seq = ? AND source_id = ?"),
+                                   (body, event_seq, (event.get("source") or {}).get("id")))
             if destinations:
                 stored = event or orjson.loads(connection.execute(
                     self.sql("SELECT body FROM events WHERE seq = ?"), (event_seq,)).fetchone()[0])

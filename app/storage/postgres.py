@@ -16,6 +16,7 @@ from app.storage.outbox import due_selects
 from app.storage.postgres_write import store_parameters, store_result, store_statement
 from app.storage.readiness import NotReady, SchemaGate
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StoreResult
+from app.storage.witnesses import store_with_witnesses
 
 READY_TIMEOUT_MS = 500
 """How long /readyz lets the database take to answer: a stalled database must not stall the probe."""
@@ -36,6 +37,7 @@ class PostgresStorage(SqlStorage):
 
     paramstyle = "%s"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    compress_bodies = False
 
     def __init__(self, url: str, connect_timeout: int = 5, lock_timeout_ms: int = 5000) -> None:
         self.url = libpq_url(url)
@@ -94,12 +96,22 @@ class PostgresStorage(SqlStorage):
             raise NotReady("read-only", "PostgreSQL takes no writes here (a replica, or read-only by default)")
 
     def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
-              rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
+              rejections: Sequence[RejectionRecord] = (), route: Router | None = None,
+              witness_wait_seconds: float = 0.0) -> StoreResult:
         """The input (unless None: not kept), its new events, their outbox rows and its rejections in one statement."""
+        if any(record.witness_kind is not None for record in events):
+            return store_with_witnesses(self, source_input, events, rejections, route, witness_wait_seconds)
         with self.connected() as connection:
             rows = connection.execute(store_statement(source_input),
                                       store_parameters(source_input, events, rejections, route)).fetchall()
         return store_result(rows, events)
+
+    def lock_witnessed(self, connection: Any, event_id: str) -> None:
+        """An advisory lock on the event id: two witnesses of one order arriving at once are kept one after the other.
+
+        Without it, both would find no witness yet and each store the event under its own source.
+        """
+        connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (event_id,))
 
     def executemany(self, connection: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Psycopg runs many rows through a cursor (pipelined)."""

@@ -42,6 +42,8 @@ class EventRecord:
 
     event: Event
     encoded: bytes
+    witness_kind: str | None = None
+    """For an order event of a site, how its witness arrived (webhook, server, browser): app/storage/witnesses.py."""
 
     def row(self, input_id: int | None) -> tuple[Any, ...]:
         """The values of the events table's columns."""

@@ -18,6 +18,7 @@ from app.storage.outbox import INSERT_OUTBOX, user_key
 from app.storage.readiness import NotReady, SchemaGate
 from app.storage.records import EventRecord, InputRecord, RejectionRecord, StoreResult
 from app.storage.sqlite_file import FileWatch, file_problem, take_lock
+from app.storage.witnesses import store_with_witnesses
 
 # WAL with synchronous=NORMAL survives a killed process (the WAL is in the OS's hands at commit);
 # FULL also survives a power cut, at the price of an fsync per commit.
@@ -163,8 +164,11 @@ class SqliteStorage(SqlStorage):
         return _Transaction(self, self._write_lock() if write else None)
 
     def store(self, source_input: InputRecord | None, events: Sequence[EventRecord],
-              rejections: Sequence[RejectionRecord] = (), route: Router | None = None) -> StoreResult:
+              rejections: Sequence[RejectionRecord] = (), route: Router | None = None,
+              witness_wait_seconds: float = 0.0) -> StoreResult:
         """Write the input (None: not kept), its new events, their outbox rows and its rejections in one transaction."""
+        if any(record.witness_kind is not None for record in events):
+            return store_with_witnesses(self, source_input, events, rejections, route, witness_wait_seconds)
         # What needs no database (compressing the body, encoding, routing) is done before the
         # write lock is taken: while one worker holds it, every other worker's write waits.
         input_values = input_row(source_input) if source_input is not None else None

@@ -31,10 +31,12 @@ def test_a_new_source_is_shown_with_its_key_masked_and_can_be_edited(console: Co
     assert 'id="source-shop-site"' in page and write_key not in page and write_key[:6] + "…" in page
     bad_json = console.post("/console/sources/shop-site/edit", {"title": "Shop", "enabled": "on", "rename": "{nope"})
     assert bad_json.status_code == 400 and "rename: expected JSON" in bad_json.text
-    saved = console.post("/console/sources/shop-site/edit", {"title": "Shop 2", "rename": '{"chat": "UserChatOpen"}'})
+    saved = console.post("/console/sources/shop-site/edit", {"title": "Shop 2", "rename": '{"chat": "UserChatOpen"}',
+                                                             "site": "shop.example"})
     assert saved.status_code == 303
     table = stored(console)["shop-site"]
     assert table["title"] == "Shop 2" and table["enabled"] is False and table["rename"] == {"chat": "UserChatOpen"}
+    assert console.client.application.extensions["tagway"].sources.get("shop-site").site == "shop.example"
     assert 'data-state="disabled"' in console.get("/console/sources").text
 
 

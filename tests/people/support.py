@@ -11,14 +11,15 @@ import orjson
 from flask import Flask
 
 from adapters.testing import Clock
-from adapters.times import format_time
+from adapters.web.member import member_hash
 from app.delivery.worker import DeliveryWorker
 from app.gateway import Gateway
-from app.storage.records import EventRecord
 from tests.adapters.canonical.signer import signer
 from tests.support.gateway import ADMIN_TOKEN, OTHER_WRITE_KEY, SIGNING_SECRET, WRITE_KEY, build_app
 
 BROWSER_KEY = "wk_test_browser_0123456789ab"
+SDK_KEY = "wk_test_sdk_0123456789abcdef"
+MEMBER_SECRET = "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5"  # hex, as Channel Talk's member secrets
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148"
 
@@ -32,6 +33,8 @@ def people_config(database_url: str, **people: Any) -> dict[str, Any]:
         "sources": [
             {"id": "site", "adapter": "gtm", "write_key": BROWSER_KEY, "title": "Website (GTM)",
              "rename": {"chat_open": "UserChatOpen"}},
+            {"id": "app", "adapter": "web", "write_key": SDK_KEY, "title": "Website (tagway.js)",
+             "member_secret": MEMBER_SECRET, "require_member_hash": True},
             {"id": "server", "adapter": "canonical", "write_key": WRITE_KEY, "title": "Backend API"},
             {"id": "shop", "adapter": "canonical", "write_key": OTHER_WRITE_KEY, "secret": SIGNING_SECRET},
         ],
@@ -74,19 +77,21 @@ class Shop:
         assert answer.status_code == 200, answer.get_data(as_text=True)
         assert answer.get_json()["stored"] == 1, answer.get_json()
 
-    def verified_login(self, anonymous_id: str, member_id: str, url: str) -> None:
-        """A Login as the browser SDK's route stores it once the member hash checked out (`memberVerified`).
+    def verified_login(self, anonymous_id: str, member_id: str, url: str, hash_secret: str = MEMBER_SECRET) -> None:
+        """A Login from tagway.js (POST /v1/collect) whose member id carries the member hash the site's server made.
 
-        That route is built in parallel; until then the event is stored as it will be, through the storage.
+        With another `hash_secret` the hash is forged: the event is stored without the member id.
         """
-        now = format_time(self.clock())
-        event = {"id": self._next_id("login"), "name": "Login", "occurredAt": now, "receivedAt": now,
-                 "source": {"id": "site", "adapter": "gtm"},
-                 "user": {"anonymousId": anonymous_id, "memberId": member_id, "memberVerified": True},
-                 "page": {"url": url, "canonicalUrl": url, "path": "/" + url.split("/", 3)[-1]},
-                 "context": {"userAgent": USER_AGENT}}
-        result = self.gateway.storage.store(None, [EventRecord(event, orjson.dumps(event))])
-        assert result.stored
+        item = {"id": self._next_id("login"), "type": "track", "name": "Login",
+                "occurredAt": int(self.clock().timestamp() * 1000), "anonymousId": anonymous_id,
+                "memberId": member_id, "memberHash": member_hash(member_id, hash_secret),
+                "page": {"url": url, "title": "Login"}}
+        body = {"v": 1, "sentAt": item["occurredAt"], "library": {"name": "tagway.js", "version": "1.0.0"},
+                "batch": [item]}
+        answer = self.client.post(f"/v1/collect?k={SDK_KEY}", data=orjson.dumps(body),
+                                  headers={"Content-Type": "text/plain", "User-Agent": USER_AGENT})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.get_json()["stored"] == 1, answer.get_json()
 
     def server_event(self, event: dict[str, Any]) -> None:
         """POST /v1/events with the server source's write key."""

@@ -67,6 +67,18 @@ def test_a_member_id_the_browser_claims_without_a_hash_links_nothing(database_ur
     assert {i["value"] for i in profile["identifiers"]} == {"victim", "victim@example.com"}
 
 
+def test_a_member_hash_made_with_another_secret_links_nothing(database_url: str, tmp_path: Path) -> None:
+    site = shop(database_url, tmp_path)
+    site.webhook({"name": "SignUp", "user": {"memberId": "victim", "email": "victim@example.com"}})
+    site.verified_login("attacker-browser", "victim", "https://shop.example.com/login",
+                        hash_secret="00112233445566778899aabbccddeeff")
+    site.project()
+    people = People(site.gateway.storage)
+    [victim] = people.find("victim")
+    [attacker] = people.find("attacker-browser")
+    assert victim != attacker, "tagway.js stored the Login without the member id its hash did not prove"
+
+
 def test_two_members_on_one_browser_stay_two_people_with_the_conflict_recorded(
         database_url: str, tmp_path: Path) -> None:
     clock = Clock()

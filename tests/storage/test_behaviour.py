@@ -19,7 +19,7 @@ from tests.support.stored import PAGE_SIZE, count_stored_events, stored_event_id
 T0 = "2026-11-24T12:00:00.000Z"
 MIGRATIONS = ["0001.initial", "0002.collect_chunks", "0003.delivery", "0004.input_encoding",
               "0005.delivery_lease_owner", "0006.console_sessions", "0007.retention", "0008.sources",
-              "0009.console_viewer_links", "0010.people"]
+              "0009.console_viewer_links", "0010.people", "0011.witnesses"]
 
 
 def event(event_id: str, name: str = "Lead", member: str | None = None, source: str = "web") -> dict[str, Any]:
