@@ -210,6 +210,19 @@ class Batch(list[Any]):
         self.dropped = dict(dropped or {})
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A batch item the adapter could not read: refused on its own (kept with its problems), the others go on.
+
+    Put it in a `Batch` in the item's place, so that one bad item of a client's batch does not refuse the rest;
+    its error names the fields as paths in the whole body (`batch[3].event`).
+    """
+
+    raw: Any
+    """The item as received (kept, to be shown and replayed)."""
+    error: PayloadInvalid
+
+
 class Adapter(ABC):
     """Base class of adapters. Subclass it in `adapters/<name>/__init__.py` as `adapter = MyAdapter()`.
 
@@ -244,6 +257,8 @@ class Adapter(ABC):
     """Whether a source of this adapter gets a write key (to send from browsers or to POST /v1/events)."""
     serves_events_api: ClassVar[bool] = False
     """Whether this adapter reads the bodies of `POST /v1/events` (the canonical format; one adapter does)."""
+    serves_tracking_api: ClassVar[bool] = False
+    """Whether its sources take Segment's HTTP Tracking API (`/v1/track`, `/v1/batch`, ...) with their write key."""
 
     def verify(self, request: InboundRequest, source: Source) -> None:
         """Check the provider's signature; raise `SignatureInvalid` when it does not hold.

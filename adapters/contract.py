@@ -130,7 +130,7 @@ def run_case(adapter: Adapter, case: Case, body: bytes | None = None) -> list[Ev
 
     inbound = case.inbound(body)
     source = case.source(adapter)
-    if case.route == "collect":
+    if case.takes_write_key:
         if "write_key" in case.data["request"]:  # no write key, or another one: the route refuses it (401)
             raise SignatureInvalid("the case sends no or another write key")
     elif adapter.respond(inbound, source) is not None:

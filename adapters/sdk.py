@@ -29,11 +29,13 @@ from adapters.base import (
     Reply,
     SignatureInvalid,
     Source,
+    Unreadable,
     derive_event_id,
     hmac_sha256,
     same_secret,
 )
 from adapters.fields import *  # noqa: F403  (the readers: adapters.fields.__all__)
+from adapters.gtm.properties import fit_properties  # any JSON as canonical properties (dataLayer, Segment)
 from adapters.jsonbody import parse_json
 from adapters.standard_webhooks import verify_standard_webhook
 from adapters.times import format_time, from_epoch_millis, parse_time
@@ -53,7 +55,9 @@ __all__ = [
     "Reply",
     "SignatureInvalid",
     "Source",
+    "Unreadable",
     "derive_event_id",
+    "fit_properties",
     "format_time",
     "from_epoch_millis",
     "hmac_sha256",

@@ -7,7 +7,7 @@ A case is one real provider request and its expected outcome, in `<adapter name>
       "origin": "where the payload comes from (the provider's docs page, an official SDK's fixture, ...)",
       "now": "2026-11-24T12:00:00.000Z",           # optional: the frozen arrival time
       "source": {"settings": {...}},               # the adapter's settings for the source
-      "request": {"route": "webhook" | "collect", "method": "POST", "headers": {...}, "query": {...},
+      "request": {"route": "webhook" | "collect" | "/v1/<path>", "method": "POST", "headers": {...}, "query": {...},
                   "body": "<raw text>" | <JSON value>, "body_file": "<path relative to the case>"},
       "expect": {"status": 200, "events": [<canonical events exactly>], "reply": {"status": 200, "body": "..."}}
                 | {"status": 401, "rejection": {"reason": "signature", "fields": ["..."]}}
@@ -15,7 +15,8 @@ A case is one real provider request and its expected outcome, in `<adapter name>
 
 A JSON `body` is sent as compact JSON (`separators=(",", ":")`, UTF-8); a string is sent as is. The route is the
 webhook URL of the case's source (default) or `/v1/collect`, authenticated by the source's write key (`k=` is added
-to the query; `"write_key": false` in the request leaves it out, `"write_key": "<other>"` sends another).
+to the query; `"write_key": false` in the request leaves it out, `"write_key": "<other>"` sends another), or a
+path of the gateway such as `/v1/track` (Segment's tracking API), with the write key as the HTTP Basic user name.
 
 How a test signs a mutated request for the platform is declared beside the cases, in `<adapter name>/signer.py`
 exposing `signer`: a `Signer` that implements the platform's documented scheme itself (never the adapter's code).
@@ -127,10 +128,13 @@ class Case:
 
     @property
     def headers(self) -> dict[str, str]:
-        """The request's headers (a User-Agent added when the case has none)."""
+        """The request's headers (a User-Agent added when the case has none; to a path, the write key in Basic)."""
         headers = {str(k): str(v) for k, v in self.data["request"].get("headers", {}).items()}
         if not any(k.lower() == "user-agent" for k in headers):
             headers["User-Agent"] = DEFAULT_USER_AGENT
+        key = self.data["request"].get("write_key", CASE_WRITE_KEY)
+        if self.route.startswith("/") and key:
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
         return headers
 
     @property
@@ -146,12 +150,19 @@ class Case:
 
     @property
     def route(self) -> str:
-        """`webhook` or `collect`."""
+        """`webhook`, `collect`, or a path of the gateway (`/v1/track`)."""
         return str(self.data["request"].get("route", "webhook"))
+
+    @property
+    def takes_write_key(self) -> bool:
+        """Whether the route authenticates by the source's write key (all but the webhook URL)."""
+        return self.route != "webhook"
 
     @property
     def url_path(self) -> str:
         """The path the request is sent to."""
+        if self.route.startswith("/"):
+            return self.route
         return "/v1/collect" if self.route == "collect" else f"/v1/webhooks/{CASE_SOURCE_ID}"
 
     def http_query(self) -> dict[str, list[str]]:
@@ -175,7 +186,7 @@ class Case:
     def source_entry(self) -> dict[str, Any]:
         """The [[sources]] entry of this case for a gateway configuration."""
         entry = {"id": CASE_SOURCE_ID, "adapter": self.adapter, **self.settings}
-        return {**entry, "write_key": CASE_WRITE_KEY} if self.route == "collect" else entry
+        return {**entry, "write_key": CASE_WRITE_KEY} if self.takes_write_key else entry
 
 
 def cases_in(folder: Path, adapter: str | None = None) -> list[Case]:

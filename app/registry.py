@@ -65,12 +65,13 @@ def _validated(candidate: Any, name: str, where: str) -> Adapter:
     if candidate.receives_webhooks and type(candidate).verify is Adapter.verify:
         raise AdapterLoadError(f"{where}: the adapter {name!r} receives webhooks, so it must implement verify() "
                                "(or declare `receives_webhooks = False`)")
-    if not (candidate.receives_webhooks or candidate.collects_from_browsers or candidate.serves_events_api):
+    if not (candidate.receives_webhooks or candidate.collects_from_browsers or candidate.serves_events_api
+            or candidate.serves_tracking_api):
         raise AdapterLoadError(f"{where}: the adapter {name!r} takes input from nowhere: declare at least one of "
-                               "receives_webhooks, collects_from_browsers, serves_events_api")
-    if candidate.collects_from_browsers and not candidate.accepts_write_key:
-        raise AdapterLoadError(f"{where}: the adapter {name!r} collects from browsers, which authenticate with a "
-                               "write key: declare `accepts_write_key = True`")
+                               "receives_webhooks, collects_from_browsers, serves_events_api, serves_tracking_api")
+    if (candidate.collects_from_browsers or candidate.serves_tracking_api) and not candidate.accepts_write_key:
+        raise AdapterLoadError(f"{where}: the adapter {name!r} takes input authenticated by a write key "
+                               "(from browsers or the tracking API): declare `accepts_write_key = True`")
     return candidate
 
 

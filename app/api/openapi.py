@@ -78,6 +78,65 @@ def _parameters(schema: type[Schema]) -> list[dict[str, Any]]:
     return [{"in": "query", "schema": schema}]  # apispec expands a schema into one parameter per field
 
 
+_SEGMENT_CALL = {
+    "type": "object",
+    "description": "A call of Segment's Spec (segment.com/docs/connections/spec/): userId or anonymousId, and the "
+                   "call's own fields (event and properties, name, traits, groupId, previousId); see "
+                   "adapters/segment/README.md for the canonical event each becomes.",
+    "properties": {
+        "type": {"enum": ["track", "page", "screen", "identify", "group", "alias"]},
+        "userId": {"type": ["string", "number", "null"]}, "anonymousId": {"type": ["string", "number", "null"]},
+        "previousId": {"type": ["string", "number"]}, "groupId": {"type": ["string", "number"]},
+        "event": {"type": "string"}, "name": {"type": "string"}, "category": {"type": "string"},
+        "properties": {"type": "object"}, "traits": {"type": "object"}, "context": {"type": "object"},
+        "integrations": {"type": "object"}, "messageId": {"type": "string"},
+        "timestamp": {"type": "string", "format": "date-time"}, "sentAt": {"type": "string", "format": "date-time"},
+        "writeKey": {"type": "string", "description": "The write key, when not sent as the Basic user name."},
+    },
+}
+_SEGMENT_BATCH = {
+    "type": "object", "required": ["batch"],
+    "description": "Calls each with its type, answered 200 even when some are refused (each alone, with its "
+                   "errors); the batch's context is merged into each call's.",
+    "properties": {"batch": {"type": "array", "items": {"$ref": "#/components/schemas/SegmentCall"}},
+                   "context": {"type": "object"}, "integrations": {"type": "object"},
+                   "sentAt": {"type": "string", "format": "date-time"}, "writeKey": {"type": "string"}},
+}
+_SEGMENT_RESULT = {
+    "type": "object", "required": ["success", "accepted", "stored", "duplicates", "rejected"],
+    "properties": {"success": {"const": True}, "accepted": {"type": "integer"}, "stored": {"type": "integer"},
+                   "duplicates": {"type": "integer"}, "rejected": {"type": "integer"},
+                   "results": {"type": "array", "items": {"type": "object"},
+                               "description": "The refused calls of a batch: index, rejectionId, errors."}},
+}
+
+
+def _tracking_api(spec: APISpec) -> None:
+    """Segment's HTTP Tracking API: one path per call, and the batch."""
+    spec.components.schema("SegmentCall", component=_SEGMENT_CALL)
+    spec.components.schema("SegmentBatch", component=_SEGMENT_BATCH)
+    spec.components.schema("SegmentResult", component=_SEGMENT_RESULT)
+    ok = {"200": {"description": "Acknowledged after commit, as Segment answers: success, with the counts.",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SegmentResult"}}}}}
+    short = {"t": "track", "p": "page", "s": "screen", "i": "identify", "g": "group", "a": "alias", "b": "batch"}
+    for call in ("track", "page", "screen", "identify", "group", "alias", "batch", "import", *short):
+        batch = call in ("batch", "import", "b")
+        body = {"$ref": f"#/components/schemas/{'SegmentBatch' if batch else 'SegmentCall'}"}
+        spec.path(path=f"/v1/{call}", operations={"post": {
+            "summary": (f"Segment's {short[call]} call, as Segment's libraries post it" if call in short and not batch
+                        else "A batch, as Segment's libraries post it" if call == "b"
+                        else f"Segment's {call} call (HTTP Tracking API)" if not batch
+                        else "Segment's batch of calls" + (" (historical: no clock-skew correction)"
+                                                           if call == "import" else "")),
+            "operationId": f"segment{call.title()}", "tags": ["Segment-compatible tracking API"],
+            "description": f"At most {'500 KB' if batch else '32 KB'}; a source of the segment adapter, by its write "
+                           "key (Basic user name, or writeKey in the body). Errors carry code and message too.",
+            "security": [{"writeKeyBasic": []}, {}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {**ok, **_problem_responses(400, 401, 408, 413, 415, 429, 431, 500, 503)},
+        }})
+
+
 def build_openapi(server_url: str, sdk_path: str = "/t") -> dict[str, Any]:
     """The whole document (`sdk_path`: the configured prefix of tagway.js)."""
     spec = APISpec(title="tagway", version=API_VERSION, openapi_version="3.1.0",
@@ -173,6 +232,7 @@ def build_openapi(server_url: str, sdk_path: str = "/t") -> dict[str, Any]:
         "requestBody": {"required": False, "content": {"*/*": {"schema": {}}}},
         "responses": {**ingest_ok, **_problem_responses(400, 401, 404, 408, 413, 415, 429, 431, 500, 503)},
     }})
+    _tracking_api(spec)
     spec.path(path="/v1/rejections", operations={"get": {
         "summary": "List kept rejections (admin)", "operationId": "listRejections", "security": [{"adminToken": []}],
         "parameters": _parameters(schemas.RejectionListQuery),

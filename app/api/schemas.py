@@ -99,6 +99,9 @@ class ProblemSchema(Schema):
     duplicates = fields.Integer()
     rejected = fields.Integer()
     results = fields.List(fields.Nested(ResultItemSchema))
+    # Segment's libraries read these two from an error of the tracking API (/v1/track, /v1/batch, ...).
+    code = fields.String(metadata={"description": "The problem's slug (tracking API answers, as Segment's)."})
+    message = fields.String(metadata={"description": "The title and first error in one line (tracking API answers)."})
 
 
 class IngestResultSchema(Schema):

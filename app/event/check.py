@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from adapters.base import Problem
+from adapters.base import Problem, Unreadable
 from app.config.model import Limits
 from app.event.limits import property_problems, size_problem
 from app.event.normalize import Arrival, Normalizer
@@ -61,6 +61,9 @@ class EventChecker:
 
     def check(self, index: int, raw: Any, arrival: Arrival, item_field: str | None = None) -> CheckedEvent:
         """The normalized event and its problems (fields under `item_field[index]` for one of many)."""
+        prefix = f"{item_field}[{index}]" if item_field else ""
+        if isinstance(raw, Unreadable):  # the adapter could not read this item; it named the fields in the body
+            return CheckedEvent(index, raw.raw, raw.raw, list(raw.error.problems))
         event, problems = self.normalizer.normalize(raw, arrival)
         checked = CheckedEvent(index, raw, event, problems)
         if arrival.site is not None and not problems:  # only sources that declare a site pay for this
@@ -76,5 +79,5 @@ class EventChecker:
                 checked.encoded = orjson.dumps(event)
             too_big = size_problem(checked.encoded, self.limits.max_event_bytes)
             problems = [too_big] if too_big else []
-        checked.problems = prefixed(problems, f"{item_field}[{index}]" if item_field else "")
+        checked.problems = prefixed(problems, prefix)
         return checked

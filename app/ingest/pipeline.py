@@ -173,6 +173,12 @@ class Pipeline:
             _check_media_type(inbound, adapter.content_types)
         return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter, source.site)
 
+    def tracking_api(self, inbound: InboundRequest, record: InputRecord, source: SourceConfig,
+                     adapter: Adapter) -> Outcome:
+        """Segment's HTTP Tracking API (`/v1/track`, `/v1/batch`, ...): a call or a batch, its write key checked."""
+        _check_media_type(inbound, adapter.content_types)
+        return self._parse_and_accept(inbound, record, source.as_adapter_source(), adapter, source.site)
+
     def _call(self, adapter: Adapter, method: Callable[..., T], *args: Any) -> T:
         """An adapter's method; what it raises beyond its contract is an adapter error (the input is kept)."""
         try:

@@ -50,6 +50,8 @@ def _run(gateway: Gateway, endpoint: str, inbound: InboundRequest, record: Input
         if isinstance(outcome.body, bytes):  # the adapter's handshake answer
             return Outcome(outcome.status, {"reply": outcome.body.decode("utf-8", "replace")})
         return outcome
+    if endpoint == "segment":
+        return pipeline.run(record, pipeline.tracking_api, inbound, record, source, gateway.adapters[source.adapter])
     adapter = gateway.events_api_adapter
     return pipeline.run(record, pipeline.events_api, inbound, record, source, adapter)
 

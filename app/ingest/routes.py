@@ -27,6 +27,7 @@ from app.ingest.events import handle_events
 from app.ingest.outcome import Outcome
 from app.ingest.request import WsgiRequest
 from app.ingest.sdk_file import handle_sdk_file
+from app.ingest.segment_api import TRACKING_PATHS, handle_tracking_call
 from app.ingest.unrouted import handle_unrouted
 from app.ingest.webhooks import handle_webhook
 
@@ -63,6 +64,9 @@ ROUTES = (
     Route("/v1/collect", "ingest.collect",
           {"GET": handle_collect_get, "POST": handle_collect_post, "OPTIONS": handle_collect_preflight}),
     Route("/v1/webhooks/<source_id>", "ingest.webhook", {"POST": handle_webhook}),
+    # Segment's HTTP Tracking API, for the Segment- and RudderStack-compatible libraries.
+    *(Route(path, f"ingest.segment_{path.rsplit('/', 1)[-1]}", {"POST": handle_tracking_call})
+      for path in TRACKING_PATHS),
     Route("/t/<file>", "sdk.file", {"GET": handle_sdk_file}),
 )
 SDK_ENDPOINT = "sdk.file"

@@ -1,0 +1,257 @@
+"""One Segment message (track, page, screen, identify, group, alias) as a canonical event."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from typing import Any
+
+import orjson
+
+from adapters.sdk import (
+    MAX_SOURCE_TEXT,
+    Event,
+    PayloadInvalid,
+    compact,
+    derive_event_id,
+    email,
+    fit_properties,
+    format_time,
+    ident,
+    obj,
+    obj_or_empty,
+    opt_obj,
+    opt_rfc3339_time,
+    phone,
+    required_text,
+    short,
+    text,
+)
+
+from .ecommerce import COMMERCE_NAMES, STANDARD_NAMES, commerce_keys, commerce_of, custom_name, name_key
+
+CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
+MAX_USER_ID = 200  # user.anonymousId / memberId / previousId: the canonical event's shortText
+CAMPAIGN_KEYS = ("source", "medium", "name", "term", "content", "id")
+PAGE_KEYS = frozenset({"url", "path", "title", "referrer", "search"})
+"""A page call's properties that describe the page itself: they become the event's `page`."""
+DEVICE_CONTEXTS = ("app", "device", "os", "screen")
+"""Segment's mobile context objects, kept flat (Common Fields spec: context.app, .device, .os, .screen)."""
+
+
+def event_of(message: dict[str, Any], call: str, source_id: str, received_at: Any,
+             sent_at: str | None, path: str = "") -> Event:
+    """The canonical event of one message; `path` prefixes the fields named in errors (`batch[3].`)."""
+    user = _user(message, call, path)
+    context = message.get("context")
+    if type(context) is not dict:
+        context = obj_or_empty(context, f"{path}context")
+    event: Event = {"id": _event_id(message, source_id, received_at, path)}
+    if call == "track":
+        topic = message.get("event")
+        if type(topic) is not str or not topic:
+            topic = required_text(topic, f"{path}event")
+        name = canonical_name(topic)
+    else:
+        name, topic = _NAMES[call], call
+    event["name"] = name
+    occurred = _time(message, path)
+    if occurred is not None:
+        event["occurredAt"] = occurred
+        if sent_at is not None:
+            event["sentAt"] = sent_at  # the gateway corrects the device clock: receivedAt − (sentAt − timestamp)
+    event["source"] = {"topic": topic[:MAX_SOURCE_TEXT]}
+    if user:
+        event["user"] = user
+    page = _page(message, call, context, path)
+    if page:
+        event["page"] = page
+    properties, commerce = _properties(message, call, name, path)
+    if properties:
+        event["properties"] = properties
+    if commerce is not None:
+        event["commerce"] = commerce
+    canonical_context = _context(context, path)
+    if canonical_context:
+        event["context"] = canonical_context
+    return event
+
+
+@lru_cache(maxsize=4096)
+def canonical_name(event: str) -> str:
+    """A track call's event name as the canonical name (an app sends the same few names again and again)."""
+    return STANDARD_NAMES.get(name_key(event)) or custom_name(event)
+
+
+_JS_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+"""Times as JavaScript's toISOString writes them (the Node, browser and React Native libraries)."""
+
+
+def _time(message: dict[str, Any], path: str) -> str | None:
+    """When the call happened: `originalTimestamp`, else `timestamp`, in the canonical form."""
+    key = "originalTimestamp" if "originalTimestamp" in message else "timestamp"
+    value = message.get(key)
+    if type(value) is str and _JS_TIME.fullmatch(value):
+        return value  # already the canonical form; the gateway checks the date itself when it reads it
+    return opt_rfc3339_time(value, f"{path}{key}")
+
+
+_NAMES = {"page": "PageView", "screen": "ScreenView", "identify": "ProfileUpdate", "group": "Group",
+          "alias": "Alias"}
+
+
+def _event_id(message: dict[str, Any], source_id: str, received_at: Any, path: str) -> str:
+    """`messageId` (Segment deduplicates on it); longer than 100 characters, or absent, a UUID derived from it."""
+    message_id = message.get("messageId")
+    if type(message_id) is str and 0 < len(message_id) <= 100:
+        return message_id
+    if message_id is not None:
+        given = ident(message_id, f"{path}messageId", max_length=None)
+        return given if len(given) <= 100 else derive_event_id("segment", source_id, given)
+    # No messageId: the same message sent again is the same event; without a timestamp either, its arrival tells.
+    digest = hashlib.sha256(orjson.dumps(message, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    moment = "" if message.get("timestamp") or message.get("originalTimestamp") else format_time(received_at)
+    return derive_event_id("segment", source_id, digest, moment)
+
+
+def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
+    """`anonymousId`, `userId` as memberId, alias's `previousId`, e-mail and phone from the traits."""
+    anonymous = _id(message, "anonymousId", path)
+    member = _id(message, "userId", path)
+    previous = _id(message, "previousId", path) if call == "alias" else None
+    if call == "alias" and (previous is None or member is None):
+        missing = "previousId" if previous is None else "userId"
+        raise PayloadInvalid(f"{path}{missing}", message.get(missing),
+                             "an alias call's previousId and userId (Segment Alias spec: both are required)")
+    if anonymous is None and member is None:
+        raise PayloadInvalid(f"{path}userId", None, "a userId or an anonymousId (Segment requires one on every call)")
+    context = message.get("context")
+    context_traits = context.get("traits") if isinstance(context, dict) else None
+    context_traits = context_traits if isinstance(context_traits, dict) else None
+    traits = None
+    if call == "identify":
+        # RudderStack's libraries put an identify's traits in context.traits (Segment's: at the top).
+        traits = opt_obj(message.get("traits"), f"{path}traits")
+        traits = traits if traits is not None else context_traits
+    known = traits if traits is not None else context_traits or {}
+    user: dict[str, Any] = {}
+    for key, value in (("anonymousId", anonymous), ("memberId", member), ("previousId", previous)):
+        if value is not None:
+            user[key] = value
+    if known:
+        user.update(compact({"email": email(_string(known.get("email")), f"{path}traits.email"),
+                             "phone": phone(_string(known.get("phone")), f"{path}traits.phone")}))
+    if traits:
+        user["traits"] = properties_of(traits)
+    return user
+
+
+def _id(message: dict[str, Any], key: str, path: str) -> str | None:
+    """A user id as Segment takes it: a string or a number; null or "" is none."""
+    value = message.get(key)
+    if type(value) is str and 0 < len(value) <= MAX_USER_ID:
+        return value  # the common case, without spelling out the field's path
+    if value is None or value == "":
+        return None
+    return ident(value, f"{path}{key}", max_length=MAX_USER_ID)
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The page: a page call's properties (url, title, referrer, path), else the browser's `context.page`."""
+    given = context.get("page")
+    prefix = f"{path}context.page"
+    if call == "page":
+        properties = message.get("properties")
+        if isinstance(properties, dict) and properties.get("url"):
+            given, prefix = {**(given if isinstance(given, dict) else {}), **properties}, f"{path}properties"
+    if given is None:
+        return None
+    given = obj(given, prefix)
+    url = text(given.get("url"), f"{prefix}.url")
+    if url is None:
+        return None
+    page = {"url": url}
+    title = given.get("title")
+    if title is None and call == "page":
+        title = message.get("name")
+    if isinstance(title, str) and title:
+        page["title"] = title[:1024]
+    referrer = given.get("referrer")
+    if isinstance(referrer, str) and referrer:
+        page["referrer"] = referrer[:8192]
+    return page
+
+
+def _properties(message: dict[str, Any], call: str, name: str,
+                path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The event's properties (nested objects flattened, long strings cut and named) and its commerce."""
+    if call in ("identify", "alias"):
+        return {}, None
+    if call == "group":
+        group_id = ident(message.get("groupId"), f"{path}groupId", max_length=MAX_USER_ID)
+        traits = obj_or_empty(message.get("traits"), f"{path}traits")
+        return {**properties_of(traits), "groupId": group_id}, None
+    given = message.get("properties")
+    if type(given) is not dict:
+        given = obj_or_empty(given, f"{path}properties")
+    commerce = commerce_of(name, given, path) if name in COMMERCE_NAMES else None
+    consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else None
+    properties = given if consumed is None else {key: value for key, value in given.items() if key not in consumed}
+    if call in ("page", "screen"):
+        properties = {**{key: message[key] for key in ("name", "category") if isinstance(message.get(key), str)},
+                      **properties}
+    properties = properties_of(properties)
+    if name == "Search" and "searchTerm" not in properties and isinstance(given.get("query"), str | int | float):
+        properties["searchTerm"] = str(given["query"])[:512]  # Products Searched: `query` is the search term
+    return properties, commerce
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_SHORT = 128  # characters: at most 512 UTF-8 bytes, and a property name's length
+
+
+def properties_of(values: dict[str, Any]) -> dict[str, Any]:
+    """Canonical properties: flat short values as they are (most calls); otherwise flattened and cut."""
+    for key, value in values.items():
+        if type(value) not in _PLAIN or not key or len(key) > _SHORT or (type(value) is str and len(value) > _SHORT):
+            return fit_properties(values.items())
+    return dict(values)
+
+
+def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
+    """The canonical context: ip, user agent, locale, campaign, library, and the app's app/device/os/screen.
+
+    Segment's other context fields (location, network, timezone, referrer, traits, groupId) have no place in the
+    canonical event; the Common Fields spec calls context "a complete and explicit specification".
+    """
+    result: dict[str, Any] = {}
+    if not context:
+        return result
+    for key, longest in _CONTEXT_TEXTS:
+        value = context.get(key)
+        if type(value) is str and value:
+            result[key] = value[:longest]
+    campaign = context.get("campaign")
+    if isinstance(campaign, dict):
+        kept = {key: short(_string(campaign.get(key)), f"{path}context.campaign.{key}") for key in CAMPAIGN_KEYS}
+        if any(kept.values()):
+            result["campaign"] = compact(kept)
+    library = context.get("library")
+    if isinstance(library, dict):
+        name, version = library.get("name"), library.get("version")
+        if type(name) is str and name:
+            result["library"] = {"name": name[:200]} if version is None else {"name": name[:200],
+                                                                              "version": str(version)[:50]}
+    for key in DEVICE_CONTEXTS:
+        value = context.get(key)
+        if isinstance(value, dict) and value:
+            result[key] = {k: v for k, v in properties_of(value).items() if not isinstance(v, list)}
+    return result
+
+
+_CONTEXT_TEXTS = (("ip", 45), ("userAgent", 1024), ("locale", 35))
