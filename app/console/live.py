@@ -13,6 +13,7 @@ from app.console.feed import LiveCursor, LiveFeed, LiveFilters, backlog, newest
 from app.console.guard import refuse_other_source, viewer_allowed, viewer_source
 from app.console.present import Scrubber
 from app.console.stream_slots import stream_slot
+from app.console.template_download import offers_template
 from app.gateway import current_gateway
 from app.storage.records import StorageUnavailable
 
@@ -43,8 +44,12 @@ def page() -> Response | str:
     if isinstance(filters, Response):
         return filters
     own = viewer_source()
-    sources = [own] if own is not None else sorted(current_gateway().sources.all())
-    return render_template("console/live.html", filters=filters, sources=sources)
+    gateway = current_gateway()
+    sources = [own] if own is not None else sorted(gateway.sources.all())
+    source = gateway.sources.get(own) if own is not None else None
+    # A viewer link's own GTM source: the page leads to its pre-filled container, so nobody has to send it.
+    template_for = own if source is not None and offers_template(gateway.adapters[source.adapter], source) else None
+    return render_template("console/live.html", filters=filters, sources=sources, template_for=template_for)
 
 
 @blueprint.get("/api/live/recent")

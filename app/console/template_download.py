@@ -20,7 +20,7 @@ from flask import Blueprint, Response, render_template
 from adapters.base import Adapter, Problem
 from app.config.model import SourceConfig
 from app.console.gtm_container import container_json
-from app.console.guard import reveals_secret
+from app.console.guard import refuse_other_source, reveals_secret, viewer_allowed
 from app.console.tpl import PARAMETERS, section_span
 from app.gateway import Gateway, current_gateway
 from app.problems import ProblemError
@@ -71,8 +71,16 @@ def _template_source(gateway: Gateway, source_id: str) -> SourceConfig:
 
 
 @blueprint.get("/sources/<source_id>/template")
+@viewer_allowed
 def page(source_id: str) -> Response | str:
-    """The steps for the GTM tag, with the download button (the file carries the write key: a POST)."""
+    """The steps for the GTM tag, with the download button (the file carries the write key: a POST).
+
+    A viewer link opens it for its own source: the shop owner imports the container without waiting for
+    anyone (the write key in it is the one their pages show anyway; it only lets events in).
+    """
+    refused = refuse_other_source(source_id)
+    if refused is not None:
+        return refused
     gateway = current_gateway()
     source = gateway.sources.get(source_id)
     if source is None or not offers_template(gateway.adapters[source.adapter], source):
@@ -97,8 +105,12 @@ def _attachment(body: str, filename: str, mimetype: str) -> Response:
 
 @blueprint.post("/sources/<source_id>/template.tpl")
 @reveals_secret
+@viewer_allowed
 def download(source_id: str) -> Response:
     """template.tpl with this source's gateway URL and write key filled in, as a file to save."""
+    refused = refuse_other_source(source_id)
+    if refused is not None:
+        return refused
     gateway = current_gateway()
     source = _template_source(gateway, source_id)
     filename = f"tagway-{re.sub(r'[^A-Za-z0-9_-]', '-', source.id)}-template.tpl"
@@ -107,8 +119,12 @@ def download(source_id: str) -> Response:
 
 @blueprint.post(f"/sources/<source_id>/{CONTAINER_FILE}")
 @reveals_secret
+@viewer_allowed
 def download_container(source_id: str) -> Response:
     """A GTM container export with that same template, a tag of its type and an all-events trigger."""
+    refused = refuse_other_source(source_id)
+    if refused is not None:
+        return refused
     gateway = current_gateway()
     source = _template_source(gateway, source_id)
     text = container_json(_prefilled_for(gateway, source), datetime.now(UTC))

@@ -94,7 +94,7 @@ def test_a_viewer_sees_its_sources_live_events_and_rejections_only(app_on: Flask
     for page in (live, rejection, shop_owner.get("/console/events/1")):
         assert not any(secret in page.text for secret in SECRETS)
         assert "Read-only: Shop website" in text_of(page.text)
-        assert "/console/sources" not in page.text and "/console/deliveries" not in page.text
+        assert 'href="/console/sources"' not in page.text and "/console/deliveries" not in page.text
 
     assert shop_owner.get("/console/events/2").status_code == 404  # the web source's event
     assert shop_owner.get(f"/console/rejections/{rejections['web']}").status_code == 404
@@ -109,10 +109,25 @@ def test_a_viewer_asking_for_another_source_is_refused(app_on: Flask, admin: Con
         assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
 
 
+def test_a_viewer_gets_its_own_sources_gtm_container_and_no_other(app_on: Flask, admin: Console) -> None:
+    seed(admin)
+    shop_owner = viewer(app_on, make_link(admin))
+    live = shop_owner.get("/console/live")
+    assert 'href="/console/sources/gtm/template"' in live.text, "the shop owner is led to the container"
+    page = shop_owner.get("/console/sources/gtm/template")
+    assert page.status_code == 200 and 'href="/console/sources"' not in page.text
+    container = shop_owner.post("/console/sources/gtm/tagway-gtm-container.json")
+    assert container.status_code == 200 and GTM_WRITE_KEY in container.text, "the write key its pages show anyway"
+    assert shop_owner.post("/console/sources/gtm/template.tpl").status_code == 200
+    for other in ("/console/sources/web/template", "/console/sources/web/tagway-gtm-container.json"):
+        refused = shop_owner.client.open(other, method="GET" if other.endswith("template") else "POST",
+                                         data={"csrf_token": shop_owner.csrf})
+        assert refused.status_code == 403 and WRITE_KEY not in refused.text
+
+
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "/console/sources"), ("GET", "/console/checker"), ("GET", "/console/deliveries"),
     ("GET", "/console/sources/gtm/share"), ("POST", "/console/sources/gtm/share"),
-    ("GET", "/console/sources/gtm/template"), ("POST", "/console/sources/gtm/template.tpl"),
     ("POST", "/console/api/sources/gtm/secrets/write_key"), ("POST", "/console/rejections/1/replay"),
     ("POST", "/console/checker"), ("POST", "/console/deliveries/replay"), ("POST", "/console/logout/everywhere"),
 ])
