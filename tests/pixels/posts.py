@@ -19,7 +19,8 @@ RECORDER = """
     var post = {url: String(url), options: Object.assign({}, options || {}), outcome: "pending"};
     window.pixelPosts.push(post);
     return send.apply(this, arguments).then(function (answer) {
-                                              post.outcome = "sent"; post.status = answer.status; return answer; },
+                                              post.outcome = "sent"; post.status = answer.status;
+                                              post.retryAfter = answer.headers.get("Retry-After"); return answer; },
                                             function (error) { post.outcome = "failed"; throw error; });
   };
 })();
@@ -49,6 +50,10 @@ class Posts:
     def statuses(self) -> list[int | None]:
         """The status each answered post could read (None: not answered)."""
         return [post.get("status") for post in self.all()]
+
+    def retry_afters(self) -> list[str | None]:
+        """The Retry-After each answered post could read (None: none, or not exposed to the page)."""
+        return [post.get("retryAfter") for post in self.all()]
 
     def bodies(self) -> list[dict[str, Any]]:
         """The JSON envelopes posted."""

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.pixels.conftest import PIXEL_SOURCES
+from tests.pixels.conftest import PIXEL_SOURCES, RATE_LIMITED
 from tests.pixels.shop import ShopServer, stored_events, wait_until
 from tests.pixels.test_shopify_pixel import ADDED, GRANTED, SOURCE, event, open_shop
 from tests.support.gateway import ADMIN
@@ -60,6 +60,23 @@ def test_a_503_is_sent_again_until_the_event_is_stored_once(
     assert len(stored) == 1 and stored[0]["name"] == "AddToCart"
     statuses = posts.statuses()
     assert statuses[-1] == 200 and set(statuses[:-1]) == {503}, statuses
+    page.close()
+
+
+def test_a_429_is_sent_again_after_the_retry_after_the_page_can_read(
+        pixel_gateway: RunningGateway, shop: ShopServer, browser_context: Any) -> None:
+    page, posts = open_shop(browser_context, shop, pixel_gateway, GRANTED, "/answers/limited", RATE_LIMITED[1])
+    page.evaluate("e => shopifyEmit(e)", event("page_viewed", {}, "sh-limited-first"))
+    page.evaluate("e => shopifyEmit(e)", event("product_added_to_cart", ADDED, "sh-limited-second"))
+    wait_until(lambda: 429 in posts.statuses(), "the source's rate limit to answer 429", page)
+    limited = posts.statuses().index(429)
+    assert posts.retry_afters()[limited] is not None, "Retry-After is exposed to the page"
+    stored = wait_until(lambda: len({e["id"] for e in stored_events(pixel_gateway.url, RATE_LIMITED[0])
+                                     if e["id"].startswith("sh-limited")}) == 2 and
+                        stored_events(pixel_gateway.url, RATE_LIMITED[0]), "both events, the limited one sent again",
+                        page)
+    assert sorted(e["id"] for e in stored) == ["sh-limited-first", "sh-limited-second"], "each stored once"
+    wait_until(lambda: kept_ids(page) == [], "the kept event to be forgotten once stored", page)
     page.close()
 
 
