@@ -9,9 +9,11 @@ rebuild (which finds the event already merged) must give the same tables. Real r
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import tomli_w
 from click.testing import CliRunner
@@ -34,6 +36,7 @@ from tests.delivery.test_one_purchase import (
 )
 from tests.people.support import Shop
 from tests.support.gateway import ADMIN_TOKEN, build_app
+from tests.support.postgres import fresh_database
 
 MEMBER_ID = "115310627314723954"  # the customer of Shopify's orders/create sample
 
@@ -126,3 +129,34 @@ def test_the_webhooks_later_witness_gives_the_browsing_buyer_their_member_id(sho
 
     live = shop.tables()
     assert rebuilt_tables(shop, database_url, tmp_path) == live
+
+
+def test_a_witness_committed_after_a_later_one_is_not_skipped(postgres_url: str) -> None:
+    site = Shop(build_app(config(fresh_database(postgres_url)), Clock()), Clock())
+    for order_id in (SAMPLE_ORDER_ID, SAMPLE_ORDER_ID + 1):
+        send_webhook(site.app, order_id)
+    site.project()
+    runner = site.gateway.projection_runner()
+    storage = site.gateway.storage
+    with storage.transaction() as connection:
+        seq, event_id, body = connection.execute(
+            "SELECT seq, event_id, body FROM events ORDER BY seq LIMIT 1").fetchone()
+    slow_witness = json.loads(body)
+    slow_witness["user"] = {"anonymousId": "slow-browser"}
+    slow_witness["source"] = {"id": "shop-pixel", "adapter": "shopify_pixel"}
+    with psycopg.connect(storage.url, autocommit=False) as slow:  # type: ignore[attr-defined]
+        slow.execute("INSERT INTO witnesses (event_id, source_id, event_seq, kind, received_at, body) "
+                     "VALUES (%s, 'shop-pixel', %s, 'pixel', %s, %s)",
+                     (event_id, seq, slow_witness["receivedAt"], json.dumps(slow_witness)))
+        # The pixel's witness of the second order draws a later witness seq and commits first.
+        send_pixel(site.app, SAMPLE_ORDER_ID + 1)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            runner.step("people")
+            time.sleep(0.05)
+        people = People(storage)
+        assert people.find(PIXEL_CLIENT_ID) == [], "nothing past the open transaction's witness is final yet"
+        slow.commit()
+    runner.catch_up("people", runner.newest_seq())
+    assert people.find("slow-browser") == people.find(MEMBER_ID) != []
+    assert len(people.find(PIXEL_CLIENT_ID)) == 1
