@@ -253,6 +253,18 @@ class Adapter(ABC):
     """Whether browsers send to this adapter through /v1/collect, authenticated by the source's write key."""
     speaks_gtm_web_tag: ClassVar[bool] = False
     """Whether it reads what the GTM web tag template sends: the console then offers that template, pre-filled."""
+    platform_pixel: ClassVar[bool] = False
+    """Whether it forwards a shop platform's own browser events (its pixel API), not a tag the shop configured.
+
+    As a witness of an order (docs/witnesses.md) it is believed before the other browser witnesses (GTM) on
+    the visit: the platform reports the checkout's own browser, page and campaign.
+    """
+    answers_any_origin: ClassVar[bool] = False
+    """Whether `POST /v1/collect` answers its sources with `Access-Control-Allow-Origin: *` (no credentials).
+
+    For a snippet that the write key authenticates and that sends no cookies: it can then read the status
+    (send again after a 503, 429 or 408, never after a 400) from any page, a sandbox's `null` origin too.
+    """
     accepts_write_key: ClassVar[bool] = False
     """Whether a source of this adapter gets a write key (to send from browsers or to POST /v1/events)."""
     serves_events_api: ClassVar[bool] = False

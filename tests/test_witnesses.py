@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import permutations
 from typing import Any
 
-from app.event.witnesses import Witness, claim_for_site, merge_witnesses, site_event_id
+from app.event.witnesses import Witness, claim_for_site, merge_witnesses, site_event_id, witness_kind
 
 SITE = "shop.example"
 ORDER_ID = "820982911946154508"
@@ -112,3 +112,36 @@ def test_witnesses_of_the_same_kind_are_ranked_by_source_id_not_by_arrival() -> 
                                         "user": {"anonymousId": "first-by-name"}})
     for order in permutations([GTM, other, WEBHOOK]):
         assert merge_witnesses(list(order))["user"]["anonymousId"] == "first-by-name"
+
+
+def test_the_webhooks_numeric_order_id_and_the_pixels_gid_are_the_same_order() -> None:
+    # Shopify's orders/create carries `id` as a JSON number (the adapter makes it "5812345678901"); the
+    # custom pixel's checkout_completed carries `checkout.order.id`, which may be a GID.
+    for pixel_order_id in ("gid://shopify/Order/5812345678901", "5812345678901"):
+        webhook = {"id": "w", "name": "Purchase", "source": {"id": "my-shop"}, "commerce": {"orderId": "5812345678901"}}
+        pixel = {"id": "sh-1", "name": "Purchase", "source": {"id": "shop-pixel"},
+                 "commerce": {"orderId": pixel_order_id}}
+        assert claim_for_site(webhook, SITE) and claim_for_site(pixel, SITE)
+        assert webhook["id"] == pixel["id"] == site_event_id(SITE, "Purchase", "5812345678901")
+    assert site_event_id(SITE, "Purchase", "gid://shopify/Order/58") != site_event_id(SITE, "Purchase", "5812345678901")
+
+
+def test_a_browser_witness_is_a_platform_pixel_by_its_adapters_capability() -> None:
+    assert witness_kind("collect", platform_pixel=True) == "pixel"
+    assert witness_kind("collect") == "browser"
+    assert witness_kind("webhook", platform_pixel=True) == "webhook", "only a browser witness is a pixel"
+    assert witness_kind("events", platform_pixel=True) == "server"
+
+
+def test_the_platforms_pixel_is_believed_before_a_tag_on_the_visit_whatever_the_source_ids() -> None:
+    # "a-gtm" sorts before "shop-pixel": the tie-break by source id would have chosen GTM.
+    tag = Witness("a-gtm", "browser", {**GTM.event, "source": {"id": "a-gtm", "adapter": "gtm"}})
+    pixel = Witness("shop-pixel", "pixel", {**PIXEL.event, "source": {"id": "shop-pixel", "adapter": "shopify_pixel"}})
+    for order in permutations([tag, pixel, WEBHOOK]):
+        merged = merge_witnesses(list(order))
+        assert merged["user"]["anonymousId"] == "shopify-client-7"
+        assert merged["page"] == PIXEL.event["page"]
+        assert merged["context"]["campaign"] == {"source": "instagram", "medium": "social"}
+        assert merged["commerce"] == WEBHOOK.event["commerce"], "the order's facts stay the webhook's"
+    without_webhook = merge_witnesses([tag, pixel])
+    assert without_webhook["commerce"] == PIXEL.event["commerce"], "the platform's checkout before the shop's tag"

@@ -32,6 +32,8 @@ class BigcommercePixelAdapter(Adapter):
     content_types = ("text/plain", "application/json")  # text/plain: a fetch without CORS preflight
     receives_webhooks = False
     collects_from_browsers = True
+    platform_pixel = True  # the platform's own events: believed first on an order's visit
+    answers_any_origin = True  # the snippet reads the status (no cookies: the write key authenticates)
     accepts_write_key = True
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:

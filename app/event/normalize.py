@@ -32,6 +32,8 @@ class Arrival:
     user_agent: str | None = None
     site: str | None = None
     """The shop the source witnesses: its order events get the site's shared id (app/event/witnesses.py)."""
+    platform_pixel: bool = False
+    """Whether the source's adapter forwards the platform's own browser events (a witness believed first)."""
     received_text: str = field(default="", compare=False)
     """`received_at` formatted once for every event of the input (computed when not given)."""
 

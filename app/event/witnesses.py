@@ -21,21 +21,33 @@ ORDER_EVENTS = frozenset({"Purchase", "OrderPaid", "OrderCancelled", "Refund"})
 
 KIND_OF_ENDPOINT = {"webhook": "webhook", "events": "server", "collect": "browser"}
 """How a witness reached the gateway: a platform's signed webhook, the events API (a server, the SDK), a browser."""
-ORDER_FACTS_FIRST = ("webhook", "server", "browser")
-"""Who is believed first on the order itself (totals, items, the customer): the platform's signed word."""
-VISIT_FACTS_FIRST = ("browser", "server", "webhook")
+PLATFORM_PIXEL = "pixel"
+"""A browser witness from the platform's own pixel (an adapter declaring `platform_pixel`), not a shop's tag."""
+ORDER_FACTS_FIRST = ("webhook", "server", PLATFORM_PIXEL, "browser")
+"""Who is believed first on the order itself (totals, items, the customer): the platform's signed word.
+
+The platform's pixel reports its own checkout object; a tag (GTM) reports what the shop's theme pushed.
+"""
+VISIT_FACTS_FIRST = (PLATFORM_PIXEL, "browser", "server", "webhook")
 """Who is believed first on the visit (anonymous id, page, campaign, IP, user agent): the buyer's browser.
 
 A webhook's own context is the platform's server (its IP address, `Shopify-Captain-Hook`), not the buyer's.
+Among browsers, the platform's pixel runs on every checkout page whatever the theme, with the platform's own
+browser id; a tag runs where the shop put it, so it comes after.
 """
 _ORDER_USER_KEYS = ("memberId", "email", "phone")
 _FIELD_ORDER = ("id", "name", "occurredAt", "receivedAt", "source", "user", "page", "properties", "commerce",
                 "context")
 
 
-def witness_kind(endpoint: str) -> str:
-    """The kind of witness an input of this endpoint is (`server` for anything unknown)."""
-    return KIND_OF_ENDPOINT.get(endpoint, "server")
+def witness_kind(endpoint: str, platform_pixel: bool = False) -> str:
+    """The kind of witness an input of this endpoint is (`server` for anything unknown).
+
+    `platform_pixel`: the source's adapter forwards the platform's own browser events (a capability, so
+    that no adapter's name decides which browser is believed).
+    """
+    kind = KIND_OF_ENDPOINT.get(endpoint, "server")
+    return PLATFORM_PIXEL if kind == "browser" and platform_pixel else kind
 
 
 def order_key(order_id: str) -> str:

@@ -39,6 +39,8 @@ GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7
 NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate, max-age=0"}
 MAX_CHUNKS = 64
 CORS_HEADERS = "Content-Type, Authorization"
+ANY_ORIGIN = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
+"""CORS of a source that answers any origin: readable without credentials, Retry-After readable too."""
 ID_COOKIE_VALUE = re.compile(r"[A-Za-z0-9-]{8,64}")
 """An anonymous id as browser SDKs make them (a UUID): anything else in the cookie is not set back."""
 ID_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -130,7 +132,7 @@ def _collect_post(gateway: Gateway, received: Received, record: InputRecord, sou
 def handle_collect_preflight(gateway: Gateway, request: WsgiRequest) -> Outcome:
     """CORS preflight of POST /v1/collect (a JSON content type or an Authorization header)."""
     source = gateway.sources.by_write_key(request.arg("k"))
-    headers = cors_headers(gateway, source, request.header("Origin"))
+    headers = cors_headers(gateway, source, request.header("Origin"), preflight=True)
     if not headers:
         return Outcome(403, b"", "text/plain; charset=utf-8", {"Vary": "Origin"})
     headers.update({"Access-Control-Allow-Methods": "POST, GET, OPTIONS", "Access-Control-Allow-Headers": CORS_HEADERS,
@@ -138,16 +140,30 @@ def handle_collect_preflight(gateway: Gateway, request: WsgiRequest) -> Outcome:
     return Outcome(204, b"", "text/plain; charset=utf-8", headers)
 
 
-def cors_headers(gateway: Gateway, source: SourceConfig | None, origin: str | None) -> dict[str, str]:
-    """CORS headers when `origin` is allowed by the source (or, before the source is known, by any source)."""
+def cors_headers(gateway: Gateway, source: SourceConfig | None, origin: str | None,
+                 preflight: bool = False) -> dict[str, str]:
+    """CORS headers when `origin` is allowed by the source (or, before the source is known, by any source).
+
+    A source whose adapter `answers_any_origin` (the builder pixels) is answered `*` whatever the origin; so is
+    a post whose write key is unknown while such a source exists (its 401 readable, not retried), but never a
+    preflight: pixels send simple requests, and a preflight without a known source opens nothing more.
+    """
     if not origin:
         return {}
     candidates = [source] if source is not None else gateway.sources.enabled()
-    if any(origin_allowed(origin, c.allowed_origins) for c in candidates):
+    any_origin = [c for c in candidates if gateway.adapters[c.adapter].answers_any_origin
+                  and not (preflight and source is None)]
+    echoed = source is None or not any_origin  # a known pixel source is answered `*` even where it allows origins
+    if echoed and any(origin_allowed(origin, c.allowed_origins) for c in candidates):
         headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         if source is not None and gateway.adapters[source.adapter].id_cookie(source.as_adapter_source()):
             headers["Access-Control-Allow-Credentials"] = "true"  # the SDK sends the id cookie to be refreshed
         return headers
+    if any_origin:
+        # The write key authenticates the pixel and it sends no credentials, so any page may read the status:
+        # `*` is the one answer a sandboxed pixel (Shopify's, whose origin is `null`) can read without
+        # answering `null`, which every sandbox and data: page would share. Retry-After tells it when to retry.
+        return dict(ANY_ORIGIN)
     return {}
 
 

@@ -201,7 +201,8 @@ class Pipeline:
         if not events:
             return Outcome(200, dict(_NOTHING_TO_RECORD))
         arrival = Arrival(received_at=inbound.received_at, source=source, ip=inbound.remote_addr,
-                          user_agent=inbound.header("user-agent"), site=site, received_text=record.received_at)
+                          user_agent=inbound.header("user-agent"), site=site, received_text=record.received_at,
+                          platform_pixel=adapter.platform_pixel)
         if isinstance(events, Batch):
             return self.accept(record, events, arrival, events.field, batch=True, dropped=events.dropped)
         return self.accept(record, events, arrival, "events" if len(events) > 1 else None)
@@ -235,7 +236,7 @@ class Pipeline:
         # webhook's whole order, addresses and all) only when the configuration asks for it.
         keep = rejections or self.keep_accepted_inputs or any(_cut_short(c.event) for c in valid)
         kept_input = record if keep else None
-        kind = witness_kind(record.endpoint) if arrival.site is not None else None
+        kind = witness_kind(record.endpoint, arrival.platform_pixel) if arrival.site is not None else None
         records = [EventRecord(c.event, c.encoded, kind if c.witnessed else None) for c in valid]
         result = self.storage.store(kept_input, records, rejections, self.router, self.witness_wait_seconds)
         stored_indexes = {valid[i].index for i in result.stored}

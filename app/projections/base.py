@@ -18,6 +18,17 @@ class StoredEvent:
     event: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class StoredWitness:
+    """One source's account of an order event (the witnesses table): its own seq, its event's, the event it told."""
+
+    seq: int
+    event_seq: int
+    source_id: str
+    kind: str
+    event: dict[str, Any]
+
+
 class Database:
     """A connection inside a transaction, speaking the storage's parameter style."""
 
@@ -47,6 +58,14 @@ class Projection(abc.ABC):
     tables: ClassVar[tuple[str, ...]]
     """The tables it owns, emptied by a rebuild."""
 
+    follows_witnesses: ClassVar[bool] = False
+    """Whether it also reads the witnesses table: a later witness of an order is merged into its event's row in
+    place, which a projection following the events by seq never sees (docs/witnesses.md)."""
+
     @abc.abstractmethod
     def apply(self, db: Database, events: Sequence[StoredEvent]) -> None:
         """Update the projection's tables with these events (in commit order); idempotent on a replay."""
+
+    def apply_witnesses(self, db: Database, witnesses: Sequence[StoredWitness]) -> None:
+        """Update the tables with these witnesses (in commit order), each of an event already applied."""
+        raise NotImplementedError(f"projection {self.name!r} follows witnesses: it implements apply_witnesses")

@@ -30,20 +30,21 @@ class _Pending:
 
 
 class CommitHorizon:
-    """The largest seq up to which every event that will ever commit is visible now (per projection runner)."""
+    """The largest seq up to which every row that will ever commit is visible now (per projection runner and table)."""
 
-    def __init__(self) -> None:
+    def __init__(self, table: str = "events") -> None:
+        self.table = table  # events, or witnesses: any table whose seq is drawn the same way
         self.safe = 0
         self._pending: _Pending | None = None
 
     def current(self, db: Database) -> int:
         """The horizon now (never moves backwards within this process)."""
         if not db.postgres:
-            row = db.one("SELECT coalesce(max(seq), 0) FROM events")
+            row = db.one(f"SELECT coalesce(max(seq), 0) FROM {self.table}")  # noqa: S608 (a constant)
             self.safe = max(self.safe, int(row[0]) if row else 0)
             return self.safe
-        row = db.one("SELECT pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text, "
-                     "(SELECT coalesce(max(seq), 0) FROM events) FROM pg_current_snapshot() s")
+        row = db.one("SELECT pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text, "  # noqa: S608 (a constant)
+                     f"(SELECT coalesce(max(seq), 0) FROM {self.table}) FROM pg_current_snapshot() s")
         assert row is not None
         xmin, xmax, top = int(row[0]), int(row[1]), int(row[2])
         now = time.monotonic()

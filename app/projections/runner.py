@@ -5,6 +5,10 @@ that one consumer at a time applies it across every worker and machine; the lock
 transaction, so when a worker dies mid-batch its batch is rolled back and the next worker's round takes
 over from the same cursor. On SQLite the write lock does the same. In both, the cursor only moves from
 the position the batch was read at (a compare-and-set), so a batch is never applied twice.
+
+A projection that `follows_witnesses` has a second cursor on the witnesses table (`<name>:witnesses`), moved
+in the same transaction by the same rules (commit order, horizon); a witness is applied only once its event
+is, so a projection sees each order event before the later accounts of it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import datetime
 import orjson
 
 from adapters.times import format_time, parse_time
-from app.projections.base import Database, Projection, StoredEvent
+from app.projections.base import Database, Projection, StoredEvent, StoredWitness
 from app.projections.horizon import CommitHorizon
 from app.storage.base import SqlStorage
 from app.storage.records import StorageUnavailable
@@ -61,6 +65,7 @@ class ProjectionRunner:
         self.clock = clock
         self.batch_size = batch_size
         self._horizons = {p.name: CommitHorizon() for p in projections}
+        self._witness_horizons = {p.name: CommitHorizon("witnesses") for p in projections if p.follows_witnesses}
 
     def run_round(self, halt: threading.Event) -> int:
         """One batch of each projection; how many events were applied (0: all caught up or another holds them).
@@ -83,7 +88,7 @@ class ProjectionRunner:
         return applied
 
     def step(self, name: str) -> int:
-        """Apply the next batch of one projection; how many events it held."""
+        """Apply the next batch of one projection (and of the witnesses it follows); how many rows it held."""
         projection = self.projections[name]
         if not self._behind(name):
             return 0  # nothing new: no write lock taken while idle
@@ -93,28 +98,56 @@ class ProjectionRunner:
                 return 0  # another worker is applying this projection now
             horizon = self._horizons[name].current(db)
             position = _position(db, name)
-            if horizon <= position:
-                return 0
-            rows = db.all("SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                          (position, horizon, self.batch_size))
-            events = [StoredEvent(int(seq), orjson.loads(body)) for seq, body in rows]
-            if events:
-                projection.apply(db, events)
-            # A short batch read everything up to the horizon: the seqs between are gaps that stay empty.
-            new_position = events[-1].seq if len(events) == self.batch_size else horizon
-            moved = db.execute("UPDATE projection_cursors SET position = ?, updated_at = ? "
-                               "WHERE name = ? AND position = ?",
-                               (new_position, format_time(self.clock()), name, position)).rowcount
-            if moved != 1:
-                raise CursorMoved(name)
-        return len(events)
+            events: list[StoredEvent] = []
+            if horizon > position:
+                rows = db.all("SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                              (position, horizon, self.batch_size))
+                events = [StoredEvent(int(seq), orjson.loads(body)) for seq, body in rows]
+                if events:
+                    projection.apply(db, events)
+                # A short batch read everything up to the horizon: the seqs between are gaps that stay empty.
+                new_position = events[-1].seq if len(events) == self.batch_size else horizon
+                _move(db, name, position, new_position, self.clock())
+                position = new_position
+            witnessed = self._witnesses_step(db, projection, position) if projection.follows_witnesses else 0
+        return len(events) + witnessed
+
+    def _witnesses_step(self, db: Database, projection: Projection, applied_up_to: int) -> int:
+        """Apply the next witnesses whose events are applied (up to the seq `applied_up_to`); how many."""
+        name = _witnesses_cursor(projection.name)
+        horizon = self._witness_horizons[projection.name].current(db)
+        position = _position(db, name)
+        if horizon <= position:
+            return 0
+        rows = db.all("SELECT seq, event_seq, source_id, kind, body FROM witnesses WHERE seq > ? AND seq <= ? "
+                      "ORDER BY seq LIMIT ?", (position, horizon, self.batch_size))
+        witnesses = [StoredWitness(int(seq), int(event_seq), source_id, kind, orjson.loads(body))
+                     for seq, event_seq, source_id, kind, body in rows]
+        # A witness of an event past the events' cursor waits for it (in order: the cursor stops before it).
+        ready = []
+        for witness in witnesses:
+            if witness.event_seq > applied_up_to:
+                break
+            ready.append(witness)
+        if ready:
+            projection.apply_witnesses(db, ready)
+        if len(ready) < len(witnesses):
+            new_position = ready[-1].seq if ready else position
+        else:
+            new_position = witnesses[-1].seq if len(witnesses) == self.batch_size else horizon
+        if new_position != position:
+            _move(db, name, position, new_position, self.clock())
+        return len(ready)
 
     def _behind(self, name: str) -> bool:
-        """Whether events past the cursor are stored (read without taking the write lock)."""
+        """Whether events (or witnesses it follows) past the cursor are stored (read without the write lock)."""
         with self.storage.transaction() as connection:
-            row = Database(self.storage, connection).one(
-                "SELECT coalesce((SELECT position FROM projection_cursors WHERE name = ?), 0) "
-                "< coalesce((SELECT max(seq) FROM events), 0)", (name,))
+            db = Database(self.storage, connection)
+            row = db.one("SELECT coalesce((SELECT position FROM projection_cursors WHERE name = ?), 0) "
+                         "< coalesce((SELECT max(seq) FROM events), 0)", (name,))
+            if not (row and row[0]) and self.projections[name].follows_witnesses:
+                row = db.one("SELECT coalesce((SELECT position FROM projection_cursors WHERE name = ?), 0) "
+                             "< coalesce((SELECT max(seq) FROM witnesses), 0)", (_witnesses_cursor(name),))
         return bool(row and row[0])
 
     def catch_up(self, name: str, target: int, progress: Callable[[int], None] | None = None,
@@ -122,7 +155,9 @@ class ProjectionRunner:
         """Apply batches until the cursor reaches `target` (a seq); how many events this process applied."""
         stop = stop or threading.Event()
         total = 0
-        while not stop.is_set() and self.position(name) < target:
+        witness_target = self.newest_witness_seq() if self.projections[name].follows_witnesses else 0
+        while not stop.is_set() and (self.position(name) < target
+                                     or self.position(_witnesses_cursor(name)) < witness_target):
             done = self.step(name)
             total += done
             if progress is not None and done:
@@ -141,9 +176,11 @@ class ProjectionRunner:
             _position(db, name)
             for table in projection.tables:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (the projection's own table names)
-            db.execute("UPDATE projection_cursors SET position = 0, updated_at = ? WHERE name = ?",
-                       (format_time(self.clock()), name))
+            db.execute("UPDATE projection_cursors SET position = 0, updated_at = ? WHERE name IN (?, ?)",
+                       (format_time(self.clock()), name, _witnesses_cursor(name)))
         self._horizons[name] = CommitHorizon()
+        if projection.follows_witnesses:
+            self._witness_horizons[name] = CommitHorizon("witnesses")
 
     def position(self, name: str) -> int:
         """The projection's cursor: every event up to this seq is applied."""
@@ -156,6 +193,12 @@ class ProjectionRunner:
         """The largest seq stored now."""
         with self.storage.transaction() as connection:
             row = Database(self.storage, connection).one("SELECT coalesce(max(seq), 0) FROM events")
+        return int(row[0]) if row else 0
+
+    def newest_witness_seq(self) -> int:
+        """The largest witness seq stored now."""
+        with self.storage.transaction() as connection:
+            row = Database(self.storage, connection).one("SELECT coalesce(max(seq), 0) FROM witnesses")
         return int(row[0]) if row else 0
 
     def lags(self) -> list[Lag]:
@@ -179,6 +222,19 @@ def _locked(db: Database, name: str) -> bool:
     """Take the projection's advisory lock for this transaction if no other holds it (PostgreSQL)."""
     row = db.one("SELECT pg_try_advisory_xact_lock(?)", (lock_key(name),))
     return bool(row and row[0])
+
+
+def _witnesses_cursor(name: str) -> str:
+    """The name of the cursor a projection keeps on the witnesses table."""
+    return f"{name}:witnesses"
+
+
+def _move(db: Database, name: str, position: int, new_position: int, now: datetime) -> None:
+    """Move a cursor from the position the batch was read at, or roll the batch back (another consumer moved it)."""
+    moved = db.execute("UPDATE projection_cursors SET position = ?, updated_at = ? WHERE name = ? AND position = ?",
+                       (new_position, format_time(now), name, position)).rowcount
+    if moved != 1:
+        raise CursorMoved(name)
 
 
 def _position(db: Database, name: str) -> int:

@@ -1,11 +1,10 @@
 """One purchase, many witnesses, through the real routes and a real receiver, on both engines.
 
-A Shopify order arrives three times: the signed `orders/create` webhook, the shop's pixel and the GTM
-tag's `purchase`. The three sources declare the same site, so the destination gets one Purchase per
-order, the same whichever witness arrived first, its fields as docs/witnesses.md says.
-
-The Shopify pixel adapter does not exist yet: its witness here is a third source of the same site
-posting a canonical Purchase to `/v1/events` (the order id as the pixel's `checkout.order.id` GID).
+A Shopify order arrives three times: the signed `orders/create` webhook (the order's `id`, a number), the
+shop's custom pixel's `checkout_completed` (`checkout.order.id`, here as a `gid://shopify/Order/` GID) posted
+to `/v1/collect` as pixel.js posts it, and the GTM tag's `purchase`. The three sources declare the same
+site, so the destination gets one Purchase per order, the same whichever witness arrived first, its fields
+as docs/witnesses.md says: the order from the webhook, the visit from the platform's pixel.
 """
 
 from __future__ import annotations
@@ -34,6 +33,8 @@ PIXEL_KEY = "wk_test_pixel_witness_012345678"
 ORDER_SAMPLE = Path(__file__).parents[1] / "adapters" / "shopify" / "samples" / "orders_create.json"
 SAMPLE_ORDER_ID = 820982911946154508
 ARRIVALS = list(permutations(("webhook", "pixel", "gtm")))
+PIXEL_CLIENT_ID = "b9a3c3b5-7c43-4b1f-a2d6-0e1f2f1c9e3d"
+PIXEL_PAGE = "https://shop.example/checkouts/cn/abc/thank-you?utm_source=instagram"
 WAIT_SECONDS = 60
 
 
@@ -50,7 +51,7 @@ def shop(database_url: str, tmp_path: Path, receiver: Receiver) -> tuple[Flask, 
     config["storage"] = {"url": database_url}
     config["sources"] = [
         {"id": "my-shop", "adapter": "shopify", "secret": SHOPIFY_SECRET, "site": SITE},
-        {"id": "shop-pixel", "adapter": "canonical", "write_key": PIXEL_KEY, "site": SITE},
+        {"id": "shop-pixel", "adapter": "shopify_pixel", "write_key": PIXEL_KEY, "site": SITE},
         {"id": "shop-gtm", "adapter": "gtm", "write_key": GTM_KEY, "site": SITE},
     ]
     config["destinations"] = [{"id": "crm", "type": "webhook", "url": receiver.url + "/in", "events": ["Purchase"]}]
@@ -72,15 +73,28 @@ def send_webhook(app: Flask, order_id: int) -> dict[str, Any]:
     return dict(response.get_json())
 
 
+def pixel_checkout_completed(order_id: int, client_id: str = PIXEL_CLIENT_ID) -> dict[str, Any]:
+    """The envelope pixel.js posts for Shopify's checkout_completed of this order (as the shopify_pixel cases)."""
+    location = {"href": PIXEL_PAGE, "host": "shop.example", "hostname": "shop.example", "origin": "https://shop.example",
+                "pathname": "/checkouts/cn/abc/thank-you", "protocol": "https:", "search": "?utm_source=instagram"}
+    checkout = {"currencyCode": "USD", "email": "typed-at-checkout@example.com", "token": "abc",
+                "totalPrice": {"amount": 404.95, "currencyCode": "USD"}, "lineItems": [],
+                "order": {"id": f"gid://shopify/Order/{order_id}", "customer": {"id": "gid://shopify/Customer/1"}}}
+    return {"v": 1, "shop": "jsmith.myshopify.com", "library": {"name": "tagway-shopify-pixel", "version": "1.0.0"},
+            "consent": {"analyticsProcessingAllowed": True, "marketingAllowed": True,
+                        "preferencesProcessingAllowed": True, "saleOfDataAllowed": False},
+            "event": {"id": f"sh-{order_id}", "name": "checkout_completed", "type": "standard", "clientId": client_id,
+                      "seq": 3, "timestamp": "2021-12-31T19:00:04-05:00", "data": {"checkout": checkout},
+                      "context": {"document": {"location": location, "referrer": "", "title": "Thank you"},
+                                  "navigator": {"language": "en-US", "userAgent": "Mozilla/5.0 (shop checkout)"}}}}
+
+
 def send_pixel(app: Flask, order_id: int) -> dict[str, Any]:
-    """The pixel's checkout_completed, as a canonical Purchase from the shop's checkout page."""
-    purchase = {"id": f"pixel-{order_id}", "name": "Purchase", "occurredAt": "2021-12-31T19:00:04-05:00",
-                "user": {"anonymousId": "shopify-client-7", "email": "typed-at-checkout@example.com"},
-                "page": {"url": "https://shop.example/checkouts/c/abc/thank-you?utm_source=instagram"},
-                "properties": {"checkoutToken": "abc"},
-                "commerce": {"orderId": f"gid://shopify/Order/{order_id}", "currency": "USD", "value": 404.95}}
-    response = app.test_client().post("/v1/events", json=purchase, headers={
-        "Authorization": f"Bearer {PIXEL_KEY}", "User-Agent": "Mozilla/5.0 (shop checkout)"})
+    """The Shopify custom pixel's checkout_completed, posted to /v1/collect as text/plain like pixel.js does."""
+    response = app.test_client().post("/v1/collect", query_string={"k": PIXEL_KEY},
+                                      data=json.dumps(pixel_checkout_completed(order_id)),
+                                      headers={"Content-Type": "text/plain;charset=UTF-8",
+                                               "User-Agent": "Mozilla/5.0 (shop checkout)"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return dict(response.get_json())
 
@@ -107,7 +121,7 @@ SENDERS = {"webhook": send_webhook, "pixel": send_pixel, "gtm": send_gtm}
 
 
 def expected_purchase(order_id: int) -> dict[str, Any]:
-    """docs/witnesses.md: the order from the signed webhook, the visit from the browser (GTM) then the pixel."""
+    """docs/witnesses.md: the order from the signed webhook, the visit from the platform's pixel before GTM."""
     return {
         "id": site_event_id(SITE, "Purchase", str(order_id)),
         "name": "Purchase",
@@ -115,11 +129,10 @@ def expected_purchase(order_id: int) -> dict[str, Any]:
         "receivedAt": "2026-11-24T12:00:00.000Z",  # the first arrival, whichever it was
         "source": {"id": "my-shop", "adapter": "shopify", "topic": "orders/create",
                    "deliveryId": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", "shop": "jsmith.myshopify.com"},
-        "user": {"anonymousId": "gtm-anon-3", "memberId": "115310627314723954", "email": "jon@example.com",
+        "user": {"anonymousId": PIXEL_CLIENT_ID, "memberId": "115310627314723954", "email": "jon@example.com",
                  "traits": {"firstName": "John", "lastName": "Smith"}},
-        "page": {"url": "https://shop.example/thank-you?utm_source=newsletter&utm_medium=email"
-                        "&utm_campaign=black-friday", "title": "Thank you",
-                 "canonicalUrl": "https://shop.example/thank-you", "path": "/thank-you"},
+        "page": {"url": PIXEL_PAGE, "title": "Thank you", "canonicalUrl": "https://shop.example/checkouts/cn/abc/thank-you",
+                 "path": "/checkouts/cn/abc/thank-you"},
         "properties": {"orderName": "#9999", "financialStatus": "voided", "test": True, "checkoutToken": "abc"},
         "commerce": {"orderId": str(order_id), "currency": "USD", "value": 404.95, "items": [
             {"id": "788032119674292900", "quantity": 1, "name": "Aviator sunglasses", "price": 89.99,
@@ -132,8 +145,9 @@ def expected_purchase(order_id: int) -> dict[str, Any]:
              "sku": "SKU2006-020"},
             {"id": "788032119674292900", "quantity": 1, "name": "Coffee table", "price": 119.99,
              "sku": "SKU2006-035"}]},
-        "context": {"locale": "en", "ip": "127.0.0.1", "userAgent": "Mozilla/5.0 (thank-you page)",
-                    "campaign": {"source": "newsletter", "medium": "email", "name": "black-friday"}},
+        "context": {"locale": "en-US", "library": {"name": "tagway-shopify-pixel", "version": "1.0.0"},
+                    "consent": {"analytics": True, "marketing": True, "preferences": True, "saleOfData": False},
+                    "ip": "127.0.0.1", "userAgent": "Mozilla/5.0 (shop checkout)", "campaign": {"source": "instagram"}},
     }
 
 
@@ -171,4 +185,4 @@ def test_the_admin_api_shows_the_merged_event_and_its_witnesses(shop: tuple[Flas
     assert item["witnesses"] == [
         {"sourceId": "shop-gtm", "kind": "browser", "receivedAt": "2026-11-24T12:00:00.000Z"},
         {"sourceId": "my-shop", "kind": "webhook", "receivedAt": "2026-11-24T12:00:01.000Z"},
-        {"sourceId": "shop-pixel", "kind": "server", "receivedAt": "2026-11-24T12:00:02.000Z"}]
+        {"sourceId": "shop-pixel", "kind": "pixel", "receivedAt": "2026-11-24T12:00:02.000Z"}]

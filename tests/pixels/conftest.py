@@ -19,6 +19,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 15_000
+RATE_LIMITED = ("shopify-pixel-limited", "wk_shopify_pixel_limited_0123456789ab")
+"""A Shopify pixel source allowed one post per 3 seconds: its second post is answered 429 with Retry-After."""
 PIXEL_SOURCES = {
     "shopify-pixel": ("shopify_pixel", "wk_shopify_pixel_0123456789abcdef"),
     "wix-pixel": ("wix_pixel", "wk_wix_pixel_0123456789abcdef"),
@@ -44,10 +46,12 @@ def pixel_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningG
     config = base_config(directory / "pixels.db")
     config["sources"] += [{"id": source_id, "adapter": adapter, "write_key": key}
                           for source_id, (adapter, key) in PIXEL_SOURCES.items() if adapter in installed]
+    config["sources"].append({"id": RATE_LIMITED[0], "adapter": "shopify_pixel", "write_key": RATE_LIMITED[1],
+                              "rate_limit": "1 per 3 seconds"})
     with serving(write_config(directory / "tagway.toml", config), directory / "gateway.log", workers=1) as running:
         yield running
     log = running.log()
-    for secret in (ADMIN_TOKEN, *(key for _, key in PIXEL_SOURCES.values())):
+    for secret in (ADMIN_TOKEN, RATE_LIMITED[1], *(key for _, key in PIXEL_SOURCES.values())):
         assert secret not in log, "a secret reached the gateway's log"
 
 

@@ -88,3 +88,28 @@ def test_sources_add_prints_the_setup_steps_and_the_filled_in_pixel(tmp_path: Pa
     assert "Settings → Customer events" in printed and "Connect" in printed
     assert f'var ENDPOINT = "https://gateway.example.com/v1/collect?k={key}";' in printed
     assert 'analytics.subscribe("all_custom_events", forward)' in printed
+
+
+def test_a_pixel_source_answers_any_origin_without_credentials_and_the_sdks_stays_credentialed(
+        tmp_path: Path) -> None:
+    config = base_config(tmp_path / "pixels.db")
+    config["sources"] += [{"id": "shop-pixel", "adapter": "shopify_pixel", "write_key": KEY},
+                          {"id": "site-sdk", "adapter": "web", "write_key": "wk_pixel_route_sdk_0123456789ab",
+                           "allowed_origins": ["https://www.shop.example"]}]
+    client = build_app(config).test_client()
+    for origin in ("null", "https://example-shop.myshopify.com"):  # a sandbox's opaque origin, a shop's
+        for body, status in ((envelope(f"sh-cors-{origin}"), 200), (b"not json", 400)):
+            answer = client.post(f"/v1/collect?k={KEY}", data=body, headers={**TEXT, "Origin": origin})
+            assert answer.status_code == status
+            assert answer.headers["Access-Control-Allow-Origin"] == "*", "the snippet reads every status"
+            assert answer.headers["Access-Control-Expose-Headers"] == "Retry-After"
+            assert "Access-Control-Allow-Credentials" not in answer.headers, "never with credentials"
+    sdk = client.post("/v1/collect?k=wk_pixel_route_sdk_0123456789ab", data=b"{}",
+                      headers={**TEXT, "Origin": "https://www.shop.example"})
+    assert sdk.headers["Access-Control-Allow-Origin"] == "https://www.shop.example", "the SDK's origin, echoed"
+    foreign = client.post("/v1/collect?k=wk_pixel_route_sdk_0123456789ab", data=b"{}",
+                          headers={**TEXT, "Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in foreign.headers, "the SDK's allowed origins still decide"
+    preflight = client.options("/v1/collect", headers={"Origin": "https://evil.example",
+                                                       "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 403, "no preflight is opened to any origin"

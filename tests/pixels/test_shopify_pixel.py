@@ -117,9 +117,9 @@ CHECKOUT = {"currencyCode": "USD", "email": "ji.kim@example.com", "phone": "+155
 
 
 def open_shop(browser_context: Any, shop: ShopServer, gateway: RunningGateway, privacy: dict[str, bool],
-              path: str) -> tuple[Any, Posts]:
+              path: str, write_key: str = PIXEL_SOURCES[SOURCE][1]) -> tuple[Any, Posts]:
     """A page with the emulated sandbox and the pixel as printed for the source; its posts are recorded."""
-    snippet = adapter.install_snippet(Source(SOURCE, "shopify_pixel"), gateway.url, PIXEL_SOURCES[SOURCE][1])
+    snippet = adapter.install_snippet(Source(SOURCE, "shopify_pixel"), gateway.url, write_key)
     html = ("<!doctype html><html><head><title>sandbox</title></head><body>"
             + RECORDER + SANDBOX.replace("INIT", json.dumps(init(privacy)))
             + f"<script>{snippet}</script></body></html>")

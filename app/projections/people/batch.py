@@ -153,17 +153,32 @@ class Batch:
         """The event joins its person's timeline (written at the end), counted with its traits."""
         self._person_events.append((visit.seq, person, session, visit.occurred_at, visit.name, visit.url, title,
                                     visit.referrer, visit.campaign, visit.user_agent))
+        self.touch(person, visit.occurred_at, traits)
+        self._people[person].events += 1
+
+    def touch(self, person: int, at: str, traits: Any) -> None:
+        """The person was seen at `at` with these traits (first and last seen, traits written at the end)."""
         delta = self._people.get(person)
         if delta is None:
-            delta = self._people[person] = _PersonDelta(visit.occurred_at, visit.occurred_at)
-        delta.first_seen, delta.last_seen = min(delta.first_seen, visit.occurred_at), max(delta.last_seen,
-                                                                                            visit.occurred_at)
-        delta.events += 1
+            delta = self._people[person] = _PersonDelta(at, at)
+        delta.first_seen, delta.last_seen = min(delta.first_seen, at), max(delta.last_seen, at)
         if isinstance(traits, dict):
             for key, value in traits.items():
                 held = delta.traits.get(key)
-                if held is None or held["at"] <= visit.occurred_at:
-                    delta.traits[key] = {"value": value, "at": visit.occurred_at}
+                if held is None or held["at"] <= at:
+                    delta.traits[key] = {"value": value, "at": at}
+
+    def person_of_event(self, seq: int) -> int | None:
+        """The person an event is attached to (read from the table: call after `flush`)."""
+        row = self.db.one("SELECT person_id FROM person_events WHERE event_seq = ?", (seq,))
+        return None if row is None else int(row[0])
+
+    def update_visit(self, visit: Visit, title: str | None) -> None:
+        """An attached event's row shows the event as it is now (its sessions are cut again by the caller)."""
+        self.db.execute("UPDATE person_events SET occurred_at = ?, name = ?, url = ?, title = ?, referrer = ?, "
+                        "campaign = ?, user_agent = ? WHERE event_seq = ?",
+                        (visit.occurred_at, visit.name, visit.url, title, visit.referrer, visit.campaign,
+                         visit.user_agent, visit.seq))
 
     def last_session(self, person: int) -> Session | None:
         """The person's latest session (by start)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.config.model import PeopleSettings
@@ -43,6 +43,11 @@ def linkable(event: Mapping[str, Any], trust: Trust, settings: PeopleSettings) -
         if value is not None and not settings.is_junk(value) and (kind, value) not in found:
             found.append((kind, value))
     return sorted(found, key=lambda pair: _ORDER[pair[0]])
+
+
+def ranked(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Identifiers in the order a person is chosen by (member first), each once."""
+    return sorted(set(pairs), key=lambda pair: (_ORDER[pair[0]], pair[1]))
 
 
 _ORDER = {kind: index for index, kind in enumerate(KINDS)}

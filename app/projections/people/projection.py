@@ -10,11 +10,12 @@ import orjson
 
 from adapters.times import format_time
 from app.config.model import PeopleSettings
-from app.projections.base import Database, Projection, StoredEvent
+from app.projections.base import Database, Projection, StoredEvent, StoredWitness
 from app.projections.people.batch import Batch
-from app.projections.people.identifiers import linkable
+from app.projections.people.identifiers import linkable, ranked
 from app.projections.people.sessions import SessionRule, Visit
 from app.projections.people.trust import Trust
+from app.projections.people.witnesses import accounts_until, as_first_told, merged
 
 TABLES = ("identity_conflicts", "sessions", "person_events", "person_ids", "people")
 _VISIT_COLUMNS = "event_seq, occurred_at, name, url, referrer, campaign, user_agent"
@@ -25,6 +26,7 @@ class PeopleProjection(Projection):
 
     name = "people"
     tables = TABLES
+    follows_witnesses = True  # a later witness of an order brings identifiers: the browser that bought
 
     def __init__(self, trust: Trust, settings: PeopleSettings) -> None:
         self.trust = trust
@@ -36,23 +38,67 @@ class PeopleProjection(Projection):
         """Link, attach and sessionize each event, in order; the batch's writes go out at its end."""
         batch = Batch(db)
         self.trust.forget()
+        events = as_first_told(db, events)  # later witnesses come in their own order (apply_witnesses)
         links = [linkable(stored.event, self.trust, self.settings) for stored in events]
         batch.prefetch({pair for ids in links for pair in ids})
         for stored, ids in zip(events, links, strict=True):
             self._apply_one(batch, stored, ids)
         batch.flush()
 
+    def apply_witnesses(self, db: Database, witnesses: Sequence[StoredWitness]) -> None:
+        """A later witness of an applied order event: the identifiers of all its accounts so far link together.
+
+        The stored event is the merge of its witnesses, believed as a whole (the webhook's customer beside the
+        browser's anonymous id): what the projection would have linked had it read the merge at once.
+        """
+        batch = Batch(db)
+        self.trust.forget()
+        for witness in witnesses:
+            accounts = accounts_until(db, witness)
+            if not accounts or accounts[0].seq == witness.seq:
+                continue  # the first witness is the event itself, applied with the events
+            ids = ranked({pair for account in accounts
+                          for pair in linkable(account.event, self.trust, self.settings)})
+            self._apply_witness(batch, StoredEvent(witness.event_seq, merged(accounts)), ids)
+        batch.flush()
+
     def _apply_one(self, batch: Batch, stored: StoredEvent, ids: list[tuple[str, str]]) -> None:
-        event = stored.event
         if not ids:
             return  # nothing names a customer (or only junk / untrusted ids)
-        at = event["occurredAt"]
+        at = stored.event["occurredAt"]
+        target, merged_any = self._link(batch, stored.seq, ids, at)
+        self._attach(batch, stored, target, at)
+        if merged_any:
+            batch.flush()
+            self._resessionize(batch, target, None)
+
+    def _apply_witness(self, batch: Batch, stored: StoredEvent, ids: list[tuple[str, str]]) -> None:
+        """Link the accounts' identifiers; the event's row (or a first one) shows the merge so far."""
+        if not ids:
+            return
+        at = stored.event["occurredAt"]
+        target, merged_any = self._link(batch, stored.seq, ids, at)
+        batch.flush()
+        person = batch.person_of_event(stored.seq)
+        if person is None:  # its first account named nobody (no id, or no consent): it joins a person now
+            self._attach(batch, stored, target, at)
+            if merged_any:
+                batch.flush()
+                self._resessionize(batch, target, None)
+            return
+        batch.update_visit(self._visit(stored), (stored.event.get("page") or {}).get("title"))
+        batch.touch(person, at, (stored.event.get("user") or {}).get("traits"))
+        batch.flush()
+        self._resessionize(batch, person, None)
+
+    def _link(self, batch: Batch, seq: int, ids: list[tuple[str, str]], at: str) -> tuple[int, bool]:
+        """The person the identifiers name, merging anonymous people into it; whether any merge happened."""
         holders = {pair: batch.holder(*pair) for pair in ids}
         members = {pid: batch.member(pid) for pid in holders.values() if pid is not None}
         event_member = next((value for kind, value in ids if kind == "member"), None)
         target = self._target(holders, members, event_member)
         if target is None:
-            target = stored.seq
+            target = seq
             batch.new_person(target, event_member, at)
             members[target] = event_member
         target_member = members.get(target) or event_member
@@ -65,7 +111,7 @@ class PeopleProjection(Projection):
             if holder != target:
                 holder_member = members.get(holder)
                 if holder_member is not None and target_member is not None and holder_member != target_member:
-                    batch.conflict(stored.seq, kind, value, holder, target, at)
+                    batch.conflict(seq, kind, value, holder, target, at)
                     continue
                 batch.merge(holder, target)
                 target_member = target_member or holder_member
@@ -73,10 +119,7 @@ class PeopleProjection(Projection):
             batch.seen(kind, value, at)
         if target_member is not None and batch.member(target) is None:
             batch.set_member(target, target_member)
-        self._attach(batch, stored, target, at)
-        if merged_any:
-            batch.flush()
-            self._resessionize(batch, target, None)
+        return target, merged_any
 
     @staticmethod
     def _target(holders: Mapping[tuple[str, str], int | None], members: Mapping[int, str | None],
@@ -97,10 +140,7 @@ class PeopleProjection(Projection):
         """The event joins its person's timeline and a session."""
         event = stored.event
         page = event.get("page") or {}
-        context = event.get("context") or {}
-        campaign = context.get("campaign")
-        visit = Visit(stored.seq, at, event["name"], page.get("url"), page.get("referrer"),
-                      orjson.dumps(campaign).decode() if campaign else None, context.get("userAgent"))
+        visit = self._visit(stored)
         traits = (event.get("user") or {}).get("traits")
         last = batch.last_session(person)
         if last is not None and visit.occurred_at < last.ended_at:  # out of time order: the tail is cut again
@@ -114,6 +154,16 @@ class PeopleProjection(Projection):
         else:
             session_id = batch.start_session(person, visit).id
         batch.attach(person, visit, page.get("title"), traits, session_id)
+
+    @staticmethod
+    def _visit(stored: StoredEvent) -> Visit:
+        """What the timeline and sessions keep of an event."""
+        event = stored.event
+        page = event.get("page") or {}
+        context = event.get("context") or {}
+        campaign = context.get("campaign")
+        return Visit(stored.seq, event["occurredAt"], event["name"], page.get("url"), page.get("referrer"),
+                     orjson.dumps(campaign).decode() if campaign else None, context.get("userAgent"))
 
     def _resessionize(self, batch: Batch, person: int, since: str | None) -> None:
         """Cut the person's sessions again from the one that `since` may touch (all of them when None)."""
