@@ -41,7 +41,11 @@ def source_from_table(raw: Mapping[str, Any], adapters: Mapping[str, Adapter], w
     if adapter is None:
         raise SourceInvalid([f"{where}.adapter: unknown adapter {base['adapter']!r}; "
                              f"available: {', '.join(sorted(adapters)) or 'none'}"])
-    own = {k: v for k, v in base.items() if k not in BASE_SOURCE_KEYS}
+    # A key the adapter declares itself is the adapter's, not the gateway's: Webflow's own `site` (the shop name its
+    # order events carry) existed before the sources' `site` (docs/witnesses.md) and keeps its meaning.
+    declared = set(adapter.settings_schema().fields) if adapter.settings_schema is not None else set()
+    own = {k: v for k, v in base.items() if k not in BASE_SOURCE_KEYS or k in declared}
+    base = {k: v for k, v in base.items() if k not in declared or k in ("id", "adapter")}
     settings: dict[str, Any] = {}
     if adapter.settings_schema is not None:
         settings, missing = _settings(adapter, own, where, unset)

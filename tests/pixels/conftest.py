@@ -55,7 +55,7 @@ def pixel_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningG
         assert secret not in log, "a secret reached the gateway's log"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_browser(chromium: Path) -> Iterator[Any]:
     """One Chromium for the session; each test opens its own context (its own storage)."""
     with sync_api.sync_playwright() as playwright:
