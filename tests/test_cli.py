@@ -245,3 +245,12 @@ def test_serve_starts_from_the_environment_alone(tmp_path: Path) -> None:
     worker = subprocess.run([TAGWAY, "worker", "--once"], cwd=empty, env={**os.environ, **environment},
                             capture_output=True, text=True, timeout=60, check=False)
     assert worker.returncode == 0 and "handled 0 outbox rows" in worker.stdout, worker.stderr
+
+
+def test_a_worker_started_without_its_database_file_says_so_and_makes_none(tmp_path: Path) -> None:
+    run("init", cwd=tmp_path)
+    database = tmp_path / "tagway.db"
+    assert not database.exists()
+    result = run("worker", "--once", cwd=tmp_path)
+    assert result.returncode != 0 and "the database is not up to date; run `tagway db upgrade`" in result.stderr
+    assert not database.exists(), "asking which migrations are pending created no empty database"

@@ -30,7 +30,11 @@ def _migrations_dir(url: str) -> str:
 
 
 def pending_migrations(url: str) -> list[str]:
-    """Ids of the migrations not yet applied."""
+    """Ids of the migrations not yet applied (all of them for a SQLite file that is not there: none is made)."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        # Asking must not create the file: a worker started while the database was deleted would make an empty
+        # one where the gateway's file was, and the gateway would report it replaced rather than deleted.
+        return [m.id for m in read_migrations(_migrations_dir(url))]
     backend = get_backend(_yoyo_url(url))
     try:
         return [m.id for m in backend.to_apply(read_migrations(_migrations_dir(url)))]

@@ -25,6 +25,7 @@ from tests.delivery.test_one_purchase import (
     SHOPIFY_SECRET,
     SITE,
     expected_purchase,
+    pixel_checkout_completed,
 )
 from tests.support.gateway import ADMIN, base_config
 from tests.support.receiver import Receiver
@@ -42,18 +43,13 @@ def receiver() -> Iterator[Receiver]:
 
 
 def witnesses_over_http(url: str) -> list[Any]:
-    """The webhook, the pixel stand-in and the GTM pixel of one order, as (method, url, keyword arguments)."""
+    """The webhook, Shopify's custom pixel and the GTM tag of one order, as (method, url, keyword arguments)."""
     order = json.loads(ORDER_SAMPLE.read_bytes())
     order["id"] = ORDER_ID
     body, headers = signer.sign(json.dumps(order).encode(), {
         "Content-Type": "application/json", "User-Agent": "Shopify-Captain-Hook", "X-Shopify-Topic": "orders/create",
         "X-Shopify-Shop-Domain": "jsmith.myshopify.com", "X-Shopify-API-Version": "2026-04",
         "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"}, {"secret": SHOPIFY_SECRET}) or (b"", {})
-    pixel = {"id": "pixel-1", "name": "Purchase", "occurredAt": "2021-12-31T19:00:04-05:00",
-             "user": {"anonymousId": "shopify-client-7", "email": "typed-at-checkout@example.com"},
-             "page": {"url": "https://shop.example/checkouts/c/abc/thank-you?utm_source=instagram"},
-             "properties": {"checkoutToken": "abc"},
-             "commerce": {"orderId": f"gid://shopify/Order/{ORDER_ID}", "currency": "USD", "value": 404.95}}
     push = {"event": "purchase", "ecommerce": {
         "transaction_id": str(ORDER_ID), "value": 404.95, "currency": "USD",
         "items": [{"item_id": "788032119674292900", "item_name": "Aviator sunglasses", "price": 89.99,
@@ -64,8 +60,10 @@ def witnesses_over_http(url: str) -> list[Any]:
            "user": {"anonymousId": "gtm-anon-3"}}
     return [
         ("POST", f"{url}/v1/webhooks/my-shop", {"data": body, "headers": headers}),
-        ("POST", f"{url}/v1/events", {"json": pixel, "headers": {"Authorization": f"Bearer {PIXEL_KEY}",
-                                                                  "User-Agent": "Mozilla/5.0 (shop checkout)"}}),
+        ("POST", f"{url}/v1/collect", {"params": {"k": PIXEL_KEY},
+                                       "data": json.dumps(pixel_checkout_completed(ORDER_ID)),
+                                       "headers": {"Content-Type": "text/plain;charset=UTF-8",
+                                                   "User-Agent": "Mozilla/5.0 (shop checkout)"}}),
         ("GET", f"{url}/v1/collect", {"params": {"k": GTM_KEY, "d": base64.b64encode(json.dumps(gtm).encode())},
                                       "headers": {"User-Agent": "Mozilla/5.0 (thank-you page)"}}),
     ]
@@ -77,7 +75,7 @@ def test_witnesses_sent_at_once_to_several_workers_deliver_one_purchase(database
     config["storage"] = {"url": database_url}
     config["sources"] = [
         {"id": "my-shop", "adapter": "shopify", "secret": SHOPIFY_SECRET, "site": SITE},
-        {"id": "shop-pixel", "adapter": "canonical", "write_key": PIXEL_KEY, "site": SITE},
+        {"id": "shop-pixel", "adapter": "shopify_pixel", "write_key": PIXEL_KEY, "site": SITE},
         {"id": "shop-gtm", "adapter": "gtm", "write_key": GTM_KEY, "site": SITE},
     ]
     config["destinations"] = [{"id": "crm", "type": "webhook", "url": receiver.url + "/in"}]
