@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from adapters.base import Adapter
+
 TRANSPORT = Path(__file__).with_name("pixel_transport.js")
 VERSION = "1.0.0"
 
@@ -25,3 +27,17 @@ def pixel_snippet(platform_js: Path, library: str, gateway_url: str, write_key: 
 def _js_string(value: str) -> str:
     """A JavaScript string literal of `value`: JSON's, with "<" escaped so that nothing closes a <script>."""
     return json.dumps(value).replace("<", "\\u003c")
+
+
+class PixelAdapter(Adapter):
+    """What every builder pixel adapter is: the platform's own browser events, posted by tagway's snippet.
+
+    A subclass gives its name, title, settings schema (a ConsentSettings), parse and snippet.
+    """
+
+    content_types = ("text/plain", "application/json")  # text/plain: a fetch without CORS preflight
+    receives_webhooks = False
+    collects_from_browsers = True
+    platform_pixel = True  # the platform's own events: believed first on an order's visit
+    answers_any_origin = True  # the snippet reads the status (no cookies: the write key authenticates)
+    accepts_write_key = True

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source
+from adapters.base import Event, InboundRequest, PayloadInvalid, Source
 from adapters.bigcommerce_pixel.mapping import EVENTS
 from adapters.consent import ConsentSettings, apply_consent, consent_of
 from adapters.fields import compact, obj_or_empty, opt_ident, provider_source
 from adapters.pixel_envelope import Envelope, browser_time, event_id, read_envelope
-from adapters.pixel_snippet import pixel_snippet
+from adapters.pixel_snippet import PixelAdapter, pixel_snippet
 
 PIXEL_JS = Path(__file__).with_name("pixel.js")
 
@@ -23,18 +23,12 @@ class BigcommercePixelSettings(ConsentSettings):
     """Settings of a BigCommerce pixel source: what to do without the shopper's consent."""
 
 
-class BigcommercePixelAdapter(Adapter):
+class BigcommercePixelAdapter(PixelAdapter):
     """BigCommerce BODL events from tagway's Script Manager snippet."""
 
     name = "bigcommerce_pixel"
     title = "BigCommerce storefront events (BODL)"
     settings_schema = BigcommercePixelSettings
-    content_types = ("text/plain", "application/json")  # text/plain: a fetch without CORS preflight
-    receives_webhooks = False
-    collects_from_browsers = True
-    platform_pixel = True  # the platform's own events: believed first on an order's visit
-    answers_any_origin = True  # the snippet reads the status (no cookies: the write key authenticates)
-    accepts_write_key = True
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
         """The snippet's one BODL event as a canonical event."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source
+from adapters.base import Event, InboundRequest, PayloadInvalid, Source
 from adapters.consent import ConsentSettings, apply_consent, consent_of
 from adapters.fields import compact, obj_or_empty, provider_source, rfc3339_time
 from adapters.pixel_envelope import Envelope, event_id, read_envelope
-from adapters.pixel_snippet import pixel_snippet
+from adapters.pixel_snippet import PixelAdapter, pixel_snippet
 from adapters.shopify_pixel.mapping import (
     STANDARD,
     context_locale,
@@ -36,18 +36,12 @@ class ShopifyPixelSettings(ConsentSettings):
     """Settings of a Shopify pixel source: what to do without the visitor's consent."""
 
 
-class ShopifyPixelAdapter(Adapter):
+class ShopifyPixelAdapter(PixelAdapter):
     """Shopify Web Pixels events from tagway's custom pixel."""
 
     name = "shopify_pixel"
     title = "Shopify Customer Events (custom pixel)"
     settings_schema = ShopifyPixelSettings
-    content_types = ("text/plain", "application/json")  # text/plain: a fetch without CORS preflight
-    receives_webhooks = False
-    collects_from_browsers = True
-    platform_pixel = True  # the platform's own events: believed first on an order's visit
-    answers_any_origin = True  # the snippet reads the status (no cookies: the write key authenticates)
-    accepts_write_key = True
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
         """The pixel's one event as a canonical event; [] for events that are not recorded."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adapters.base import Adapter, Event, InboundRequest, PayloadInvalid, Source
+from adapters.base import Event, InboundRequest, PayloadInvalid, Source
 from adapters.consent import ConsentSettings, apply_consent, consent_of
 from adapters.fields import compact, obj_or_empty, opt_ident, provider_source
 from adapters.pixel_envelope import Envelope, browser_time, event_id, read_envelope
-from adapters.pixel_snippet import pixel_snippet
+from adapters.pixel_snippet import PixelAdapter, pixel_snippet
 from adapters.wix_pixel.mapping import map_event, visitor_id
 
 PIXEL_JS = Path(__file__).with_name("pixel.js")
@@ -27,18 +27,12 @@ class WixPixelSettings(ConsentSettings):
     """Settings of a Wix pixel source: what to do without the visitor's consent."""
 
 
-class WixPixelAdapter(Adapter):
+class WixPixelAdapter(PixelAdapter):
     """Wix client events from tagway's custom-code snippet."""
 
     name = "wix_pixel"
     title = "Wix site events (custom code)"
     settings_schema = WixPixelSettings
-    content_types = ("text/plain", "application/json")  # text/plain: a fetch without CORS preflight
-    receives_webhooks = False
-    collects_from_browsers = True
-    platform_pixel = True  # the platform's own events: believed first on an order's visit
-    answers_any_origin = True  # the snippet reads the status (no cookies: the write key authenticates)
-    accepts_write_key = True
 
     def parse(self, request: InboundRequest, source: Source) -> list[Event]:
         """The snippet's one Wix event as a canonical event; [] for events that are not recorded."""
