@@ -21,6 +21,8 @@ from app.sources.store import SourceStore
 from app.sources.validation import SourceInvalid, source_from_table
 
 log = logging.getLogger("tagway.sources")
+REFRESH_SECONDS = 1.0
+"""How often, at most, a worker asks the database whether its sources changed (a change works everywhere after it)."""
 
 
 def key_digest(secret: str) -> bytes:
@@ -36,7 +38,7 @@ class SourceCatalog:
     """
 
     def __init__(self, file_sources: Mapping[str, SourceConfig], store: SourceStore | None = None,
-                 adapters: Mapping[str, Adapter] | None = None, refresh_seconds: float = 1.0,
+                 adapters: Mapping[str, Adapter] | None = None, refresh_seconds: float = REFRESH_SECONDS,
                  on_secrets: Callable[[Iterable[str]], None] | None = None) -> None:
         self._file_sources = dict(file_sources)
         self._store = store
