@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/tracking_api.py
 	$(BIN)/python bench/sdk_size.py
+	$(BIN)/python bench/projection.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
