@@ -81,6 +81,20 @@ def compact(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
+def commerce_of(value: int | float | None, money_currency: str | None, items: list[dict[str, Any]],
+                **ids: str | None) -> dict[str, Any]:
+    """A canonical commerce object: the value only with its currency, the ids and items present."""
+    commerce: dict[str, Any] = {}
+    if money_currency:
+        commerce["currency"] = money_currency
+        if value is not None:
+            commerce["value"] = value
+    commerce.update({key: found for key, found in ids.items() if found})
+    if items:
+        commerce["items"] = items
+    return commerce
+
+
 def present_properties(**values: Any) -> dict[str, Any]:
     """The given values that are present, strings kept only when they fit a canonical property."""
     return {key: value for key, value in values.items()

@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.base import Event, PayloadInvalid
 from adapters.fields import (
+    commerce_of,
     compact,
     ident,
     items_of,
@@ -63,15 +64,7 @@ def _commerce(data: dict[str, Any], value_field: str | None, **ids: str | None) 
     money_currency = opt_currency(data.get("currency"), "currency") or opt_currency(first.get("currency"),
                                                                                     "line_items[0].currency")
     amount = opt_amount(data.get(value_field), value_field) if value_field else None
-    commerce: dict[str, Any] = {}
-    if money_currency:
-        commerce["currency"] = money_currency
-        if amount is not None:
-            commerce["value"] = major(amount)
-    commerce.update({key: found for key, found in ids.items() if found})
-    if items:
-        commerce["items"] = items
-    return commerce
+    return commerce_of(major(amount) if amount is not None else None, money_currency, items, **ids)
 
 
 def _coupons(data: dict[str, Any]) -> dict[str, Any]:

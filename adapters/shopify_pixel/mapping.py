@@ -16,6 +16,7 @@ from adapters.fields import (
     MAX_ID,
     MAX_PROPERTY_BYTES,
     MAX_TEXT,
+    commerce_of,
     compact,
     email,
     items_of,
@@ -122,20 +123,6 @@ def _variants(value: Any, path: str) -> list[dict[str, Any]]:
     return read_lines(value, path, lambda variant: _variant_item(obj(variant, "")))
 
 
-def _commerce(value: int | float | None, money_currency: str | None, items: list[dict[str, Any]],
-              **ids: str | None) -> dict[str, Any]:
-    """A canonical commerce object: the value only with its currency, ids and items when present."""
-    commerce: dict[str, Any] = {}
-    if money_currency:
-        commerce["currency"] = money_currency
-        if value is not None:
-            commerce["value"] = value
-    commerce.update({key: found for key, found in ids.items() if found})
-    if items:
-        commerce["items"] = items
-    return commerce
-
-
 def page_viewed(data: dict[str, Any]) -> Event:
     """page_viewed: its data is empty by design, the page is the event's context."""
     return {"name": "PageView"}
@@ -149,7 +136,7 @@ def product_viewed(data: dict[str, Any]) -> Event:
     except PayloadInvalid as error:
         raise error.under("data.productVariant") from None
     price, money_currency = _money(variant.get("price"), "data.productVariant.price")
-    return {"name": "ProductView", "commerce": _commerce(price, money_currency, [item])}
+    return {"name": "ProductView", "commerce": commerce_of(price, money_currency, [item])}
 
 
 def collection_viewed(data: dict[str, Any]) -> Event:
@@ -160,7 +147,7 @@ def collection_viewed(data: dict[str, Any]) -> Event:
     _, money_currency = _money(first.get("price"), "data.collection.productVariants[0].price")
     properties = compact({"listId": shopify_id(collection.get("id"), "data.collection.id"),
                           "listName": short(collection.get("title"), "data.collection.title")})
-    event: Event = {"name": "ProductListView", "commerce": _commerce(None, money_currency, items)}
+    event: Event = {"name": "ProductListView", "commerce": commerce_of(None, money_currency, items)}
     if properties:
         event["properties"] = properties
     return event
@@ -192,7 +179,7 @@ def _cart_line_event(name: str) -> Mapper:
             raise error.under("data.cartLine") from None
         value, money_currency = _money(obj_or_empty(line.get("cost"), "data.cartLine.cost").get("totalAmount"),
                                        "data.cartLine.cost.totalAmount")
-        return {"name": name, "commerce": _commerce(value, money_currency, [item])}
+        return {"name": name, "commerce": commerce_of(value, money_currency, [item])}
     mapper.__doc__ = f"product_added_to_cart / product_removed_from_cart: one cart line, as {name}."
     return mapper
 
@@ -203,7 +190,7 @@ def cart_viewed(data: dict[str, Any]) -> Event:
     items = read_lines(cart.get("lines"), "data.cart.lines", _cart_line)
     value, money_currency = _money(obj_or_empty(cart.get("cost"), "data.cart.cost").get("totalAmount"),
                                    "data.cart.cost.totalAmount")
-    return {"name": "CartView", "commerce": _commerce(value, money_currency, items,
+    return {"name": "CartView", "commerce": commerce_of(value, money_currency, items,
                                                       cartId=_cart_id(cart.get("id"), "data.cart.id"))}
 
 
@@ -228,7 +215,7 @@ def _checkout_event(name: str, **extra: Callable[[dict[str, Any]], dict[str, Any
         if name == "Purchase" and money_currency is None:
             raise PayloadInvalid("data.checkout.currencyCode", checkout.get("currencyCode"),
                                  "the order's currency (currencyCode, or totalPrice.currencyCode)")
-        commerce = _commerce(value, money_currency, items, orderId=order_id)
+        commerce = commerce_of(value, money_currency, items, orderId=order_id)
         if name == "Purchase" and "value" not in commerce:
             raise PayloadInvalid("data.checkout.totalPrice.amount", None, "the order's total")
         properties = compact({"checkoutToken": short(checkout.get("token"), "data.checkout.token")})

@@ -13,6 +13,7 @@ from typing import Any
 from adapters.base import Event, PayloadInvalid
 from adapters.fields import (
     MAX_ID,
+    commerce_of,
     compact,
     ident,
     items_of,
@@ -69,18 +70,10 @@ def _currency(params: dict[str, Any]) -> str | None:
 def _commerce(params: dict[str, Any], items: list[dict[str, Any]], value_field: str | None = None,
               value: Decimal | None = None, **ids: str | None) -> dict[str, Any]:
     """A canonical commerce object: the value (read from `value_field`, or given) only with its currency."""
-    commerce: dict[str, Any] = {}
     money_currency = _currency(params)
     amount = value if isinstance(value, Decimal) else opt_amount(params.get(value_field) if value_field else None,
                                                                  value_field or "price")
-    if money_currency:
-        commerce["currency"] = money_currency
-        if amount is not None:
-            commerce["value"] = major(amount)
-    commerce.update({key: found for key, found in ids.items() if found})
-    if items:
-        commerce["items"] = items
-    return commerce
+    return commerce_of(major(amount) if amount is not None else None, money_currency, items, **ids)
 
 
 def page_view(params: dict[str, Any]) -> Event:
