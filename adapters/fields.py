@@ -29,6 +29,7 @@ __all__ = [
     "MAX_TEXT",
     "PHONE_LENGTHS",
     "amount",
+    "commerce_of",
     "compact",
     "currency",
     "email",
