@@ -23,7 +23,7 @@ from app.registry import discover_adapters
 from app.sources.catalog import SourceCatalog
 from app.sources.endpoints import addresses
 from app.sources.store import SourceStore
-from app.sources.validation import SourceInvalid, source_from_table
+from app.sources.validation import SourceInvalid
 
 
 class LiveSources:
@@ -53,11 +53,9 @@ class LiveSources:
     def save(self, table: dict[str, Any]) -> SourceConfig:
         """Validate the table as the gateway will, then store it."""
         try:
-            source = source_from_table(table, self.adapters, f"source {table['id']!r}", managed_by="database")
+            return self.store.save(table, self.adapters)
         except SourceInvalid as error:
             raise click.ClickException("\n".join(error.problems)) from None
-        self.store.put(table)
-        return source
 
 
 @click.group()
@@ -74,20 +72,13 @@ def list_sources(context: click.Context, reveal: bool) -> None:
     for source in live.catalog.all().values():
         adapter = live.adapters[source.adapter]
         where = "tagway.toml" if live.catalog.from_file(source.id) else "database"
-        click.echo(f"{source.id}  [{source.adapter}]  {state(source)}  ({where})  {source.title}")
+        click.echo(f"{source.id}  [{source.adapter}]  {source.state}  ({where})  {source.title}")
         for address in addresses(adapter, source, live.config.server.public_url):
             click.echo(f"    {address.label + ':':<16}{address.url}")
         if source.write_key:
             click.echo(f"    {'Write key:':<16}{source.write_key if reveal else mask(source.write_key)}")
         for name, why in source.missing:
             click.echo(f"    waits for {name}: {why}")
-
-
-def state(source: SourceConfig) -> str:
-    """`active`, `pending` (a setting missing) or `disabled`."""
-    if not source.enabled:
-        return "disabled"
-    return "pending" if source.pending else "active"
 
 
 @sources.command("add")
@@ -159,7 +150,7 @@ def set_source(context: click.Context, source_id: str, title: str | None, enable
         table["write_key"] = fresh_secret("wk")
         click.echo(f"New write key: {table['write_key']}")
     source = live.save(table)
-    click.echo(f"Source {source_id!r} is {state(source)}.")
+    click.echo(f"Source {source_id!r} is {source.state}.")
     _print_pending(source)
 
 

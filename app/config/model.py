@@ -84,6 +84,13 @@ class SourceConfig:
         """Whether the source waits for a setting (a secret) before it can take input."""
         return bool(self.missing)
 
+    @property
+    def state(self) -> str:
+        """`active`, `pending` (a setting missing) or `disabled`, as the console and `sources list` say it."""
+        if not self.enabled:
+            return "disabled"
+        return "pending" if self.pending else "active"
+
     def secret_values(self) -> list[str]:
         """Its write key and secret settings, so that logs can scrub them."""
         values = [self.write_key] if self.write_key else []

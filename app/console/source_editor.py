@@ -19,7 +19,7 @@ from app.cli.init_cmd import fresh_secret
 from app.config.schema import SOURCE_ID
 from app.gateway import Gateway, current_gateway
 from app.sources.store import SourceStore
-from app.sources.validation import SourceInvalid, source_from_table
+from app.sources.validation import SourceInvalid
 
 blueprint = Blueprint("source_editor", __name__)
 
@@ -122,10 +122,9 @@ def _stored_table(gateway: Gateway, source_id: str) -> dict[str, Any]:
 def _save(gateway: Gateway, table: dict[str, Any]) -> list[str]:
     """Validate as the workers will, store, and reload here at once (other workers follow within seconds)."""
     try:
-        source_from_table(table, gateway.adapters, f"source {table['id']!r}", managed_by="database")
+        _store(gateway).save(table, gateway.adapters)
     except SourceInvalid as error:
         return [problem.removeprefix(f"source {table['id']!r}.") for problem in error.problems]
-    _store(gateway).put(table)
     gateway.sources.refresh(force=True)
     return []
 

@@ -8,7 +8,7 @@ import orjson
 from flask import Blueprint, Response, render_template, request
 
 from adapters.base import Problem
-from app.cli.sources_cmd import mask, state
+from app.cli.sources_cmd import mask
 from app.config.model import SourceConfig
 from app.console.guard import reveals_secret
 from app.console.present import Scrubber
@@ -87,7 +87,7 @@ def source_views(gateway: Gateway) -> list[SourceView]:
         steps = [scrub.text(step) for step in adapter.setup_steps(source.as_adapter_source(), webhook_url)]
         masked_key = mask(source.write_key) if source.write_key else None
         snippet = adapter.install_snippet(source.as_adapter_source(), public_url, masked_key)
-        views.append(SourceView(source, adapter.title or adapter.name, state(source),
+        views.append(SourceView(source, adapter.title or adapter.name, source.state,
                                 gateway.sources.from_file(source.id),
                                 addresses(adapter, source, public_url), steps, _secrets(source),
                                 scrub.text(snippet) if snippet else None, offers_template(adapter, source),

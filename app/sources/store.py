@@ -7,6 +7,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from adapters.base import Adapter
+from app.config.model import SourceConfig
+from app.sources.validation import source_from_table
+
 if TYPE_CHECKING:  # the storage imports the configuration, whose loader imports this package
     from app.storage import SqlStorage
 
@@ -53,6 +57,12 @@ class SourceStore:
             if not updated:
                 connection.execute(storage.sql(_INSERT), (*values, settings, now, now))
             connection.execute(storage.sql("UPDATE source_catalog SET version = version + 1"))
+
+    def save(self, table: dict[str, Any], adapters: Mapping[str, Adapter]) -> SourceConfig:
+        """Validate the table as every worker will load it (SourceInvalid if it cannot be used), then put it."""
+        source = source_from_table(table, adapters, f"source {table['id']!r}", managed_by="database")
+        self.put(table)
+        return source
 
     def delete(self, source_id: str) -> bool:
         """Remove the source; whether there was one. Its stored events and rejections stay."""
