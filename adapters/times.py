@@ -36,13 +36,17 @@ def _expectation(offset_without_colon: bool, missing_seconds: bool, utc_without_
 
 _GRAMMARS = {options: (_grammar(*options), _expectation(*options)) for options in product((False, True), repeat=3)}
 _STRICT, _STRICT_EXPECTATION = _GRAMMARS[False, False, False]
+CANONICAL_TIME = re.compile(f"{_DATE}T{_HOUR_MINUTE}:[0-5][0-9]\\.[0-9]{{3}}Z")
+"""The canonical form itself (`2026-11-24T09:30:00.000Z`): what tagway's clients and JavaScript's toISOString send."""
 
 
 def format_time(moment: datetime) -> str:
     """Format an aware datetime as `2026-11-24T09:30:00.123Z`."""
     utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-    # isoformat() runs in C; in UTC it always ends with "+00:00", which the canonical form writes "Z".
-    return utc.isoformat(timespec="milliseconds")[:-6] + "Z"
+    # isoformat() runs in C (faster without its timespec argument); in UTC it ends with "+00:00", which the
+    # canonical form writes "Z"; without microseconds it has no fraction, which the canonical form writes ".000".
+    text = utc.isoformat()
+    return text[:23] + "Z" if len(text) == 32 else text[:19] + ".000Z"
 
 
 def parse_time(text: str, *, allow_offset_without_colon: bool = False, allow_missing_seconds: bool = False,
@@ -52,6 +56,12 @@ def parse_time(text: str, *, allow_offset_without_colon: bool = False, allow_mis
     The `allow_*` options admit one platform's documented deviation each; whoever passes one names
     the platform's documentation beside it.
     """
+    if type(text) is str and len(text) == 24 and CANONICAL_TIME.fullmatch(text):
+        # Most times arrive in the canonical form already: already UTC, no offset to read or convert.
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:  # a day the month does not have, year 0
+            raise ValueError(_STRICT_EXPECTATION) from None
     if allow_offset_without_colon or allow_missing_seconds or allow_utc_without_offset:
         grammar, expectation = _GRAMMARS[allow_offset_without_colon, allow_missing_seconds, allow_utc_without_offset]
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -263,6 +263,12 @@ def test_rfc3339_time_in_the_canonical_format() -> None:
     "2026-13-01T09:30:00Z",
     "2026-11-24T09:30:00+24:00",
     "0000-01-01T00:00:00Z",
+    # The canonical form's own shape (read by a shorter path) with what no calendar has:
+    "2026-02-30T09:30:00.000Z",
+    "2026-13-01T09:30:00.000Z",
+    "2026-11-24T24:00:00.000Z",
+    "0000-01-01T00:00:00.000Z",
+    "２０２６-11-24T09:30:00.000Z",
     "yesterday",
     "",
 ])
@@ -323,6 +329,11 @@ def test_parse_time_says_what_it_expected_and_format_time_is_unchanged() -> None
     assert str(caught.value) == RFC3339
     assert format_time(datetime(2026, 11, 24, 9, 30, tzinfo=UTC)) == "2026-11-24T09:30:00.000Z"
     assert format_time(parse_time("2026-11-24T18:30:00.1239+09:00")) == "2026-11-24T09:30:00.123Z"
+    assert format_time(datetime(2026, 11, 24, 9, 30, 0, 999, tzinfo=UTC)) == "2026-11-24T09:30:00.000Z"
+    assert format_time(datetime(999, 1, 2, 3, 4, 5, 678900, tzinfo=UTC)) == "0999-01-02T03:04:05.678Z"
+    # The canonical form is read as it is, in UTC, like any other RFC 3339 time.
+    assert parse_time("2026-11-24T09:30:00.123Z") == datetime(2026, 11, 24, 9, 30, 0, 123000, tzinfo=UTC)
+    assert parse_time("2026-11-24T09:30:00.123Z").utcoffset() == timedelta(0)
 
 
 # Settings and helpers
