@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from adapters.base import Event, Problem, Source
@@ -19,6 +21,15 @@ _ADAPTER_SOURCE_FIELDS = ("topic", "deliveryId", "shop")
 # A queued event may be sent days after it happened; beyond a year the clocks are not to be trusted.
 MAX_SEND_DELAY = timedelta(days=365)
 MAX_FUTURE = timedelta(days=1)
+_NO_DELAY = timedelta(0)
+
+
+@lru_cache(maxsize=256)
+def _sent_time(text: str) -> datetime:
+    """A `sentAt`, read once per batch: every event of a batch carries the batch's (Segment's, tagway.js's)."""
+    return parse_time(text)
+
+
 _TIME_EXPECTATION = "an RFC 3339 time with an offset, e.g. 2026-11-24T09:30:00.000Z"
 
 
@@ -70,13 +81,13 @@ class Normalizer:
     def _occurred_at(self, event: Event, arrival: Arrival, problems: list[Problem]) -> str | None:
         """`receivedAt − (sentAt − occurredAt)` when the client says when it sent the event."""
         sent_raw = event.pop("sentAt", None)
-        sent = _time_field(sent_raw, "sentAt", problems)
+        sent = _time_field(sent_raw, "sentAt", problems, _sent_time)
         occurred = _time_field(event.get("occurredAt"), "occurredAt", problems)
         if occurred is None:
             return None
         if sent is not None:
             delay = sent - occurred
-            if not timedelta(0) <= delay <= MAX_SEND_DELAY:
+            if not _NO_DELAY <= delay <= MAX_SEND_DELAY:
                 problems.append(Problem("sentAt", sent_raw, "a time not before occurredAt and at most "
                                                             f"{MAX_SEND_DELAY.days} days after it"))
                 return None
@@ -92,7 +103,10 @@ class Normalizer:
         """The configured source; adapters may add the provider's topic, delivery id and shop."""
         result: dict[str, Any] = {"id": source.id, "adapter": source.adapter}
         if isinstance(given, dict):
-            result.update({k: given[k] for k in _ADAPTER_SOURCE_FIELDS if given.get(k) is not None})
+            for key in _ADAPTER_SOURCE_FIELDS:
+                value = given.get(key)
+                if value is not None:
+                    result[key] = value
         return result
 
     def _page(self, event: Event, problems: list[Problem]) -> None:
@@ -127,12 +141,13 @@ class Normalizer:
             event["context"] = context
 
 
-def _time_field(value: Any, name: str, problems: list[Problem]) -> datetime | None:
+def _time_field(value: Any, name: str, problems: list[Problem],
+                read: Callable[[str], datetime] = parse_time) -> datetime | None:
     """A client time, or None when absent; a problem when it is not RFC 3339."""
     if value is None:
         return None
     try:
-        return parse_time(value)
+        return read(value)
     except (ValueError, TypeError):
         problems.append(Problem(name, value, _TIME_EXPECTATION))
         return None
