@@ -81,14 +81,16 @@ class SegmentAdapter(Adapter):
         for index, item in enumerate(calls):
             path = f"batch[{index}]."
             try:
-                message = obj(item, f"batch[{index}]")
+                message = item if type(item) is dict else obj(item, path[:-1])
                 call = message.get("type")
                 if call not in CALL_TYPES:
                     raise PayloadInvalid(f"{path}type", call, f"the call's type: one of {', '.join(CALL_TYPES)}")
                 if shared:
                     own = opt_obj(message.get("context"), f"{path}context") or {}
                     message = {**message, "context": {**shared, **own}}
-                own_sent = None if historical else opt_rfc3339_time(message.get("sentAt"), f"{path}sentAt")
+                own_sent = message.get("sentAt")  # rare: a batch's calls share its sentAt
+                if own_sent is not None:
+                    own_sent = None if historical else opt_rfc3339_time(own_sent, f"{path}sentAt")
                 events.append(event_of(message, call, source.id, request.received_at, own_sent or sent_at, path))
             except PayloadInvalid as error:
                 # Kept as sent, but for the write key analytics.js writes into each call: a secret is never kept.

@@ -74,7 +74,9 @@ def custom_name(event: str) -> str:
 
 def commerce_of(name: str, properties: dict[str, Any], call_path: str) -> dict[str, Any] | None:
     """The `commerce` of a standard commerce event from its spec properties; None for other events."""
-    path = f"{call_path}properties"
+    # Written for speed (every call of an app's shop goes through it): plain loops, no generator or helper calls
+    # for the common case of string ids and a three-letter upper-case currency.
+    path = call_path + "properties"
     if name in ONE_PRODUCT:
         items = [item_of(properties, path)]
         value_keys: tuple[str, ...] = ("value",)
@@ -85,7 +87,11 @@ def commerce_of(name: str, properties: dict[str, Any], call_path: str) -> dict[s
         value_keys = ORDER_VALUE_KEYS
     else:
         return None
-    value_key = next((key for key in value_keys if properties.get(key) is not None), None)
+    value_key = None
+    for key in value_keys:
+        if properties.get(key) is not None:
+            value_key = key
+            break
     currency = properties.get("currency")
     if not (type(currency) is str and _CURRENCY.fullmatch(currency)):
         currency = opt_currency(currency, f"{path}.currency", allow_lower_case=True)
@@ -94,15 +100,20 @@ def commerce_of(name: str, properties: dict[str, Any], call_path: str) -> dict[s
     commerce: dict[str, Any] = {} if currency is None else {"currency": currency}
     if value_key is not None:
         commerce["value"] = money(properties[value_key], path, value_key)
-    for field, keys in (("orderId", ("order_id", "orderId")), ("cartId", ("cart_id", "cartId"))):
-        given = _opt_id(properties, keys, path)
-        if given is not None:
-            commerce[field] = given
+    for field, snake, camel in _ID_KEYS:
+        if snake in properties or camel in properties:
+            given = _opt_id(properties, (snake, camel), path)
+            if given is not None:
+                commerce[field] = given
     if name == "Purchase" and "value" not in commerce:
         raise PayloadInvalid(f"{path}.total", None, "the order's total (or revenue, or value): Order Completed "
                                                     "needs one (Segment E-commerce Spec v2)")
     commerce["items"] = items
     return commerce
+
+
+_ID_KEYS = (("orderId", "order_id", "orderId"), ("cartId", "cart_id", "cartId"))
+"""The commerce ids: the canonical field, the spec's snake_case key, the camelCase some of its examples write."""
 
 
 def commerce_keys(name: str) -> frozenset[str]:

@@ -127,18 +127,20 @@ def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
     if anonymous is None and member is None:
         raise PayloadInvalid(f"{path}userId", None, "a userId or an anonymousId (Segment requires one on every call)")
     context = message.get("context")
-    context_traits = context.get("traits") if isinstance(context, dict) else None
-    context_traits = context_traits if isinstance(context_traits, dict) else None
+    context_traits = context.get("traits") if type(context) is dict else None
+    if type(context_traits) is not dict:
+        context_traits = None
     traits = None
     if call == "identify":
         # RudderStack's libraries put an identify's traits in context.traits (Segment's: at the top).
         traits = opt_obj(message.get("traits"), f"{path}traits")
         traits = traits if traits is not None else context_traits
     known = traits if traits is not None else context_traits or {}
-    user: dict[str, Any] = {}
-    for key, value in (("anonymousId", anonymous), ("memberId", member), ("previousId", previous)):
-        if value is not None:
-            user[key] = value
+    user: dict[str, Any] = {} if anonymous is None else {"anonymousId": anonymous}
+    if member is not None:
+        user["memberId"] = member
+    if previous is not None:
+        user["previousId"] = previous
     if known:
         user.update(compact({"email": email(_string(known.get("email")), f"{path}traits.email"),
                              "phone": phone(_string(known.get("phone")), f"{path}traits.phone")}))
@@ -164,17 +166,20 @@ def _string(value: Any) -> str | None:
 def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The page: a page call's properties (url, title, referrer, path), else the browser's `context.page`."""
     given = context.get("page")
-    prefix = f"{path}context.page"
+    prefix = "context.page"  # the path of the fields read, spelled out only in an error
     if call == "page":
         properties = message.get("properties")
         if isinstance(properties, dict) and properties.get("url"):
-            given, prefix = {**(given if isinstance(given, dict) else {}), **properties}, f"{path}properties"
+            given, prefix = {**(given if isinstance(given, dict) else {}), **properties}, "properties"
     if given is None:
         return None
-    given = obj(given, prefix)
-    url = text(given.get("url"), f"{prefix}.url")
-    if url is None:
-        return None
+    if type(given) is not dict:
+        given = obj(given, path + prefix)
+    url = given.get("url")
+    if type(url) is not str or not url:
+        url = text(url, f"{path}{prefix}.url")
+        if url is None:
+            return None
     page = {"url": url}
     title = given.get("title")
     if title is None and call == "page":
@@ -200,12 +205,11 @@ def _properties(message: dict[str, Any], call: str, name: str,
     if type(given) is not dict:
         given = obj_or_empty(given, f"{path}properties")
     commerce = commerce_of(name, given, path) if name in COMMERCE_NAMES else None
-    consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else None
-    properties = given if consumed is None else {key: value for key, value in given.items() if key not in consumed}
+    consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else _NONE
     if call in ("page", "screen"):
-        properties = {**{key: message[key] for key in ("name", "category") if isinstance(message.get(key), str)},
-                      **properties}
-    properties = properties_of(properties)
+        given = {**{key: message[key] for key in ("name", "category") if isinstance(message.get(key), str)},
+                 **given}
+    properties = properties_of(given, consumed)
     if name == "Search" and "searchTerm" not in properties and isinstance(given.get("query"), str | int | float):
         properties["searchTerm"] = str(given["query"])[:512]  # Products Searched: `query` is the search term
     return properties, commerce
@@ -213,14 +217,19 @@ def _properties(message: dict[str, Any], call: str, name: str,
 
 _PLAIN = (str, int, float, bool, type(None))
 _SHORT = 128  # characters: at most 512 UTF-8 bytes, and a property name's length
+_NONE: frozenset[str] = frozenset()
 
 
-def properties_of(values: dict[str, Any]) -> dict[str, Any]:
-    """Canonical properties: flat short values as they are (most calls); otherwise flattened and cut."""
+def properties_of(values: dict[str, Any], leave_out: frozenset[str] = _NONE) -> dict[str, Any]:
+    """Canonical properties, but for `leave_out`: flat short values as they are (most calls), else flattened and cut."""
+    kept = {}
     for key, value in values.items():
+        if key in leave_out:
+            continue
         if type(value) not in _PLAIN or not key or len(key) > _SHORT or (type(value) is str and len(value) > _SHORT):
-            return fit_properties(values.items())
-    return dict(values)
+            return fit_properties((k, v) for k, v in values.items() if k not in leave_out)
+        kept[key] = value
+    return kept
 
 
 def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
