@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from marshmallow import ValidationError
 
 from adapters.base import PayloadInvalid
+from adapters.times import CANONICAL_TIME as _CANONICAL_TIME
 from adapters.times import format_time, parse_time
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ident",
     "items_of",
     "major",
+    "money",
     "obj",
     "obj_or_empty",
     "opt_amount",
@@ -161,6 +163,8 @@ def required_text(value: Any, path: str) -> str:
 
 def short(value: Any, path: str, max_length: int = MAX_TEXT) -> str | None:
     """A non-empty string cut to `max_length` characters (the canonical event's 512), or None."""
+    if type(value) is str:  # the common case first: every adapter reads a dozen of these per event
+        return value[:max_length] or None
     found = text(value, path)
     return found[:max_length] if found else None
 
@@ -189,6 +193,19 @@ def amount(value: Any, path: str) -> Decimal:
     elif isinstance(value, str) and _AMOUNT.fullmatch(value):
         return Decimal(value)
     raise PayloadInvalid(path, value, 'an amount in major units: a decimal string such as "29.99", or a number')
+
+
+def money(value: Any, path: str) -> int | float:
+    """Money in major units as the canonical event writes it: a JSON number (29.5; 30 for 30.0 or "30.00")."""
+    if type(value) is int:  # the common cases need no Decimal on the way: one per line of every order
+        return value
+    if type(value) is float and -_EXACT_INTEGERS < value < _EXACT_INTEGERS:  # NaN and infinities fail this
+        return int(value) if value.is_integer() else value
+    return major(amount(value, path))
+
+
+_EXACT_INTEGERS = 2.0**53
+"""Below this, a float that is a whole number is that integer exactly."""
 
 
 def opt_amount(value: Any, path: str) -> Decimal | None:
@@ -243,6 +260,9 @@ def rfc3339_time(value: Any, path: str, *, allow_offset_without_colon: bool = Fa
     The `allow_*` options admit a platform's documented deviation (see `adapters.times.parse_time`).
     """
     try:
+        if type(value) is str and len(value) == 24 and _CANONICAL_TIME.fullmatch(value):
+            parse_time(value)  # already in the canonical form, once the calendar has the day
+            return value
         return format_time(parse_time(value, allow_offset_without_colon=allow_offset_without_colon,
                                       allow_missing_seconds=allow_missing_seconds,
                                       allow_utc_without_offset=allow_utc_without_offset))

@@ -196,6 +196,21 @@ def test_major_writes_whole_amounts_as_integers() -> None:
     assert type(fields.major(Decimal("0.10"))) is float
 
 
+def test_money_is_major_of_amount_for_every_kind_of_number() -> None:
+    # The shortcut for JSON numbers gives what the exact decimal way gives, and refuses what it refuses.
+    for given in (29.5, 30.0, 0.1, 12, -10, 1e15 + 0.5, 2.0**53, 1e300, "29.99", "30.00", "-10.00"):
+        assert fields.money(given, PATH) == fields.major(fields.amount(given, PATH))
+        assert type(fields.money(given, PATH)) is type(fields.major(fields.amount(given, PATH)))
+    for wrong in (None, "", "29,99", True, [], float("inf"), float("-inf"), float("nan")):
+        refused(fields.money, wrong)
+
+
+def test_a_time_already_in_the_canonical_form_is_kept_when_the_calendar_has_it() -> None:
+    assert fields.rfc3339_time("2026-11-24T09:30:00.123Z", PATH) == "2026-11-24T09:30:00.123Z"
+    for wrong in ("2026-02-30T09:30:00.000Z", "0000-01-01T00:00:00.000Z"):
+        assert refused(fields.rfc3339_time, wrong).problems[0].expectation == RFC3339
+
+
 # Quantities and contacts
 
 
