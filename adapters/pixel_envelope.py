@@ -33,7 +33,7 @@ STANDARD_NAMES = frozenset(name.lower() for name in (
 """The canonical standard names (app/schemas/event.v1.json): a custom event never takes one of them."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Envelope:
     """One pixel post: the platform's event and what the snippet adds to it."""
 
@@ -52,8 +52,8 @@ def read_envelope(request: InboundRequest) -> Envelope:
     if request.method != "POST":
         raise PayloadInvalid("method", request.method, "POST with the pixel's JSON envelope as a text/plain body")
     body = obj(request.json(), "body")
-    unknown = sorted(set(body) - KEYS)
-    if unknown:
+    if not KEYS.issuperset(body):
+        unknown = sorted(set(body) - KEYS)
         raise PayloadInvalid(unknown[0], body[unknown[0]],
                              "no such key in a pixel envelope; allowed: " + ", ".join(sorted(KEYS)))
     if body.get("v") != VERSION:
@@ -72,8 +72,17 @@ def read_envelope(request: InboundRequest) -> Envelope:
 
 def _page(page: dict[str, Any]) -> dict[str, str]:
     """The page the snippet saw; without a web address (a sandbox's about:blank) no page at all."""
-    found = {key: short(page.get(key), f"page.{key}", 8192) for key in _PAGE_KEYS}
-    return {key: value for key, value in found.items() if value} if is_web_address(found["url"]) else {}
+    url = short(page.get("url"), "page.url", 8192)
+    if not is_web_address(url):
+        return {}
+    found = {"url": url}
+    for key in _PAGE_KEYS[1:]:
+        value = page.get(key)
+        if value is not None:
+            value = short(value, "page." + key, 8192)
+            if value:
+                found[key] = value
+    return found
 
 
 def is_web_address(url: str | None) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -11,10 +10,9 @@ from adapters.sdk import (
     MAX_ITEMS,
     MAX_TEXT,
     PayloadInvalid,
-    amount,
     ident,
     items_of,
-    major,
+    money,
     obj,
     opt_currency,
     opt_ident,
@@ -99,7 +97,7 @@ def commerce_of(name: str, properties: dict[str, Any], call_path: str) -> dict[s
         currency = currency or DEFAULT_CURRENCY
     commerce: dict[str, Any] = {} if currency is None else {"currency": currency}
     if value_key is not None:
-        commerce["value"] = money(properties[value_key], path, value_key)
+        commerce["value"] = money(properties[value_key], f"{path}.{value_key}")
     for field, snake, camel in _ID_KEYS:
         if snake in properties or camel in properties:
             given = _opt_id(properties, (snake, camel), path)
@@ -134,7 +132,7 @@ def item_of(product: Any, path: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": found if fits else ident(found, f"{path}.{key}")}
     price = product.get("price")
     if price is not None:
-        item["price"] = money(price, path, "price")
+        item["price"] = money(price, path + ".price")
     given_quantity = product.get("quantity")
     if given_quantity is None:
         item["quantity"] = 1
@@ -153,15 +151,6 @@ def item_of(product: Any, path: str) -> dict[str, Any]:
         else:
             raise PayloadInvalid(f"{path}.{field}", value, "a string")
     return item
-
-
-def money(value: Any, path: str, key: str) -> int | float:
-    """An amount in major units as the canonical event writes it (a JSON number: 29.5, or 30 for 30.0)."""
-    if type(value) is int:  # the common cases without a Decimal on the way: one per line of every order
-        return value
-    if type(value) is float and math.isfinite(value):
-        return int(value) if value.is_integer() else value
-    return major(amount(value, f"{path}.{key}"))
 
 
 def _opt_id(properties: dict[str, Any], keys: tuple[str, str], path: str) -> str | None:

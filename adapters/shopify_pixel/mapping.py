@@ -18,12 +18,12 @@ from adapters.fields import (
     MAX_TEXT,
     commerce_of,
     compact,
+    currency,
     email,
     items_of,
-    major,
+    money,
     obj,
     obj_or_empty,
-    opt_amount,
     opt_currency,
     opt_obj,
     phone,
@@ -48,7 +48,7 @@ def shopify_id(value: Any, path: str) -> str | None:
         return str(value)
     if not isinstance(value, str):
         raise PayloadInvalid(path, value, "an id: a string such as \"7234590834801\" or gid://shopify/Product/1")
-    found = _GID.sub("", value, count=1)
+    found = _GID.sub("", value, count=1) if value.startswith("gid://") else value
     if not found or len(found) > MAX_ID:
         raise PayloadInvalid(path, value, f"an id of 1 to {MAX_ID} characters")
     return found
@@ -56,12 +56,12 @@ def shopify_id(value: Any, path: str) -> str | None:
 
 def _money(value: Any, path: str) -> tuple[int | float | None, str | None]:
     """A MoneyV2 `{amount, currencyCode}` as (amount in major units, currency); (None, None) when null."""
-    money = opt_obj(value, path)
-    if money is None:
+    given = opt_obj(value, path)
+    if given is None:
         return None, None
-    found = opt_amount(money.get("amount"), f"{path}.amount")
-    return (major(found) if found is not None else None,
-            opt_currency(money.get("currencyCode"), f"{path}.currencyCode"))
+    found, code = given.get("amount"), given.get("currencyCode")
+    return (None if found is None else money(found, f"{path}.amount"),
+            None if code is None else currency(code, f"{path}.currencyCode"))
 
 
 def _variant_item(variant: dict[str, Any], count: Any = 1) -> dict[str, Any]:
@@ -328,4 +328,7 @@ def context_locale(context: dict[str, Any]) -> str | None:
     """The browser's language (navigator.language), when it is a language tag."""
     navigator = obj_or_empty(context.get("navigator"), "event.context.navigator")
     found = short(navigator.get("language"), "event.context.navigator.language", MAX_TEXT)
-    return found if found and len(found) <= 35 and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", found) else None
+    return found if found and len(found) <= 35 and _LANGUAGE_TAG.fullmatch(found) else None
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
