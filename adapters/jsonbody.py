@@ -32,8 +32,8 @@ def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
     # Keep only brackets and quotes (one C pass over the body; the rest works on what is left).
     quoted = text.translate(_BRACES_AS_BRACKETS, _NOT_BRACKETS_OR_QUOTES)
     quotes = quoted.count(b'"')
-    if len(quoted) - quotes <= max_depth:
-        return False  # too few brackets to nest that deep: the common case
+    if len(quoted) - quotes <= 2 * max_depth + 1:
+        return False  # too few brackets to nest that deep (each level takes two): the common case
     if quoted.count(b'""') * 2 == quotes:
         # Every quote has its partner right beside it, so no string holds a bracket (the usual
         # case): without the quotes, what is left is the structure.

@@ -16,7 +16,7 @@ from app.event.schema import EventValidator
 from app.event.witnesses import claim_for_site
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedEvent:
     """One event after normalization and validation: valid when it has no problems."""
 
@@ -61,7 +61,6 @@ class EventChecker:
 
     def check(self, index: int, raw: Any, arrival: Arrival, item_field: str | None = None) -> CheckedEvent:
         """The normalized event and its problems (fields under `item_field[index]` for one of many)."""
-        prefix = f"{item_field}[{index}]" if item_field else ""
         if isinstance(raw, Unreadable):  # the adapter could not read this item; it named the fields in the body
             return CheckedEvent(index, raw.raw, raw.raw, list(raw.error.problems))
         event, problems = self.normalizer.normalize(raw, arrival)
@@ -79,5 +78,6 @@ class EventChecker:
                 checked.encoded = orjson.dumps(event)
             too_big = size_problem(checked.encoded, self.limits.max_event_bytes)
             problems = [too_big] if too_big else []
-        checked.problems = prefixed(problems, prefix)
+        if problems:  # one event of many names its fields under its place in the batch: batch[3].page.url
+            checked.problems = prefixed(problems, f"{item_field}[{index}]" if item_field else "")
         return checked
