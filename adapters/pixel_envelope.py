@@ -73,9 +73,9 @@ def read_envelope(request: InboundRequest) -> Envelope:
 def _page(page: dict[str, Any]) -> dict[str, str]:
     """The page the snippet saw; without a web address (a sandbox's about:blank) no page at all."""
     url = short(page.get("url"), "page.url", 8192)
-    if not is_web_address(url):
+    if url is None or not is_web_address(url):
         return {}
-    found = {"url": url}
+    found: dict[str, str] = {"url": url}
     for key in _PAGE_KEYS[1:]:
         value = page.get(key)
         if value is not None:
