@@ -79,23 +79,23 @@ class SegmentAdapter(Adapter):
         sent_at = None if historical else opt_rfc3339_time(payload.get("sentAt"), "sentAt")
         events: list[Any] = []
         for index, item in enumerate(calls):
-            path = f"batch[{index}]."
             try:
-                message = item if type(item) is dict else obj(item, path[:-1])
+                message = item if type(item) is dict else obj(item, "")
                 call = message.get("type")
                 if call not in CALL_TYPES:
-                    raise PayloadInvalid(f"{path}type", call, f"the call's type: one of {', '.join(CALL_TYPES)}")
+                    raise PayloadInvalid("type", call, f"the call's type: one of {', '.join(CALL_TYPES)}")
                 if shared:
-                    own = opt_obj(message.get("context"), f"{path}context") or {}
+                    own = opt_obj(message.get("context"), "context") or {}
                     message = {**message, "context": {**shared, **own}}
                 own_sent = message.get("sentAt")  # rare: a batch's calls share its sentAt
                 if own_sent is not None:
-                    own_sent = None if historical else opt_rfc3339_time(own_sent, f"{path}sentAt")
-                events.append(event_of(message, call, source.id, request.received_at, own_sent or sent_at, path))
+                    own_sent = None if historical else opt_rfc3339_time(own_sent, "sentAt")
+                events.append(event_of(message, call, source.id, request.received_at, own_sent or sent_at))
             except PayloadInvalid as error:
                 # Kept as sent, but for the write key analytics.js writes into each call: a secret is never kept.
                 kept = {k: v for k, v in item.items() if k != "writeKey"} if isinstance(item, dict) else item
-                events.append(Unreadable(kept, error))
+                # The call's fields are named from its place in the batch (batch[3].timestamp), only on an error.
+                events.append(Unreadable(kept, error.under(f"batch[{index}]")))
         return Batch(events, field="batch")
 
     def setup_steps(self, source: Source, webhook_url: str) -> list[str]:

@@ -70,11 +70,11 @@ def custom_name(event: str) -> str:
     return name[:30]
 
 
-def commerce_of(name: str, properties: dict[str, Any], call_path: str) -> dict[str, Any] | None:
+def commerce_of(name: str, properties: dict[str, Any]) -> dict[str, Any] | None:
     """The `commerce` of a standard commerce event from its spec properties; None for other events."""
     # Written for speed (every call of an app's shop goes through it): plain loops, no generator or helper calls
     # for the common case of string ids and a three-letter upper-case currency.
-    path = call_path + "properties"
+    path = "properties"
     if name in ONE_PRODUCT:
         items = [item_of(properties, path)]
         value_keys: tuple[str, ...] = ("value",)

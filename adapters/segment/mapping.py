@@ -41,22 +41,22 @@ DEVICE_CONTEXTS = ("app", "device", "os", "screen")
 
 
 def event_of(message: dict[str, Any], call: str, source_id: str, received_at: Any,
-             sent_at: str | None, path: str = "") -> Event:
-    """The canonical event of one message; `path` prefixes the fields named in errors (`batch[3].`)."""
-    user = _user(message, call, path)
+             sent_at: str | None) -> Event:
+    """The canonical event of one message (a batch names its place in the fields of an error: `batch[3].`)."""
+    user = _user(message, call)
     context = message.get("context")
     if type(context) is not dict:
-        context = obj_or_empty(context, f"{path}context")
-    event: Event = {"id": _event_id(message, source_id, received_at, path)}
+        context = obj_or_empty(context, "context")
+    event: Event = {"id": _event_id(message, source_id, received_at)}
     if call == "track":
         topic = message.get("event")
         if type(topic) is not str or not topic:
-            topic = required_text(topic, f"{path}event")
+            topic = required_text(topic, "event")
         name = canonical_name(topic)
     else:
         name, topic = _NAMES[call], call
     event["name"] = name
-    occurred = _time(message, path)
+    occurred = _time(message)
     if occurred is not None:
         event["occurredAt"] = occurred
         if sent_at is not None:
@@ -64,15 +64,15 @@ def event_of(message: dict[str, Any], call: str, source_id: str, received_at: An
     event["source"] = {"topic": topic[:MAX_SOURCE_TEXT]}
     if user:
         event["user"] = user
-    page = _page(message, call, context, path)
+    page = _page(message, call, context)
     if page:
         event["page"] = page
-    properties, commerce = _properties(message, call, name, path)
+    properties, commerce = _properties(message, call, name)
     if properties:
         event["properties"] = properties
     if commerce is not None:
         event["commerce"] = commerce
-    canonical_context = _context(context, path)
+    canonical_context = _context(context)
     if canonical_context:
         event["context"] = canonical_context
     return event
@@ -88,26 +88,26 @@ _JS_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[
 """Times as JavaScript's toISOString writes them (the Node, browser and React Native libraries)."""
 
 
-def _time(message: dict[str, Any], path: str) -> str | None:
+def _time(message: dict[str, Any]) -> str | None:
     """When the call happened: `originalTimestamp`, else `timestamp`, in the canonical form."""
     key = "originalTimestamp" if "originalTimestamp" in message else "timestamp"
     value = message.get(key)
     if type(value) is str and _JS_TIME.fullmatch(value):
         return value  # already the canonical form; the gateway checks the date itself when it reads it
-    return opt_rfc3339_time(value, f"{path}{key}")
+    return opt_rfc3339_time(value, key)
 
 
 _NAMES = {"page": "PageView", "screen": "ScreenView", "identify": "ProfileUpdate", "group": "Group",
           "alias": "Alias"}
 
 
-def _event_id(message: dict[str, Any], source_id: str, received_at: Any, path: str) -> str:
+def _event_id(message: dict[str, Any], source_id: str, received_at: Any) -> str:
     """`messageId` (Segment deduplicates on it); longer than 100 characters, or absent, a UUID derived from it."""
     message_id = message.get("messageId")
     if type(message_id) is str and 0 < len(message_id) <= 100:
         return message_id
     if message_id is not None:
-        given = ident(message_id, f"{path}messageId", max_length=None)
+        given = ident(message_id, "messageId", max_length=None)
         return given if len(given) <= 100 else derive_event_id("segment", source_id, given)
     # No messageId: the same message sent again is the same event; without a timestamp either, its arrival tells.
     digest = hashlib.sha256(orjson.dumps(message, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -115,17 +115,17 @@ def _event_id(message: dict[str, Any], source_id: str, received_at: Any, path: s
     return derive_event_id("segment", source_id, digest, moment)
 
 
-def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
+def _user(message: dict[str, Any], call: str) -> dict[str, Any]:
     """`anonymousId`, `userId` as memberId, alias's `previousId`, e-mail and phone from the traits."""
-    anonymous = _id(message, "anonymousId", path)
-    member = _id(message, "userId", path)
-    previous = _id(message, "previousId", path) if call == "alias" else None
+    anonymous = _id(message, "anonymousId")
+    member = _id(message, "userId")
+    previous = _id(message, "previousId") if call == "alias" else None
     if call == "alias" and (previous is None or member is None):
         missing = "previousId" if previous is None else "userId"
-        raise PayloadInvalid(f"{path}{missing}", message.get(missing),
+        raise PayloadInvalid(missing, message.get(missing),
                              "an alias call's previousId and userId (Segment Alias spec: both are required)")
     if anonymous is None and member is None:
-        raise PayloadInvalid(f"{path}userId", None, "a userId or an anonymousId (Segment requires one on every call)")
+        raise PayloadInvalid("userId", None, "a userId or an anonymousId (Segment requires one on every call)")
     context = message.get("context")
     context_traits = context.get("traits") if type(context) is dict else None
     if type(context_traits) is not dict:
@@ -133,7 +133,7 @@ def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
     traits = None
     if call == "identify":
         # RudderStack's libraries put an identify's traits in context.traits (Segment's: at the top).
-        traits = opt_obj(message.get("traits"), f"{path}traits")
+        traits = opt_obj(message.get("traits"), "traits")
         traits = traits if traits is not None else context_traits
     known = traits if traits is not None else context_traits or {}
     user: dict[str, Any] = {} if anonymous is None else {"anonymousId": anonymous}
@@ -142,31 +142,31 @@ def _user(message: dict[str, Any], call: str, path: str) -> dict[str, Any]:
     if previous is not None:
         user["previousId"] = previous
     if known:
-        user.update(compact({"email": email(_string(known.get("email")), f"{path}traits.email"),
-                             "phone": phone(_string(known.get("phone")), f"{path}traits.phone")}))
+        user.update(compact({"email": email(_string(known.get("email")), "traits.email"),
+                             "phone": phone(_string(known.get("phone")), "traits.phone")}))
     if traits:
         user["traits"] = properties_of(traits)
     return user
 
 
-def _id(message: dict[str, Any], key: str, path: str) -> str | None:
+def _id(message: dict[str, Any], key: str) -> str | None:
     """A user id as Segment takes it: a string or a number; null or "" is none."""
     value = message.get(key)
     if type(value) is str and 0 < len(value) <= MAX_USER_ID:
-        return value  # the common case, without spelling out the field's path
+        return value
     if value is None or value == "":
         return None
-    return ident(value, f"{path}{key}", max_length=MAX_USER_ID)
+    return ident(value, key, max_length=MAX_USER_ID)
 
 
 def _string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str) -> dict[str, Any] | None:
+def _page(message: dict[str, Any], call: str, context: dict[str, Any]) -> dict[str, Any] | None:
     """The page: a page call's properties (url, title, referrer, path), else the browser's `context.page`."""
     given = context.get("page")
-    prefix = "context.page"  # the path of the fields read, spelled out only in an error
+    prefix = "context.page"
     if call == "page":
         properties = message.get("properties")
         if isinstance(properties, dict) and properties.get("url"):
@@ -174,10 +174,10 @@ def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str
     if given is None:
         return None
     if type(given) is not dict:
-        given = obj(given, path + prefix)
+        given = obj(given, prefix)
     url = given.get("url")
     if type(url) is not str or not url:
-        url = text(url, f"{path}{prefix}.url")
+        url = text(url, f"{prefix}.url")
         if url is None:
             return None
     page = {"url": url}
@@ -192,19 +192,18 @@ def _page(message: dict[str, Any], call: str, context: dict[str, Any], path: str
     return page
 
 
-def _properties(message: dict[str, Any], call: str, name: str,
-                path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _properties(message: dict[str, Any], call: str, name: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The event's properties (nested objects flattened, long strings cut and named) and its commerce."""
     if call in ("identify", "alias"):
         return {}, None
     if call == "group":
-        group_id = ident(message.get("groupId"), f"{path}groupId", max_length=MAX_USER_ID)
-        traits = obj_or_empty(message.get("traits"), f"{path}traits")
+        group_id = ident(message.get("groupId"), "groupId", max_length=MAX_USER_ID)
+        traits = obj_or_empty(message.get("traits"), "traits")
         return {**properties_of(traits), "groupId": group_id}, None
     given = message.get("properties")
     if type(given) is not dict:
-        given = obj_or_empty(given, f"{path}properties")
-    commerce = commerce_of(name, given, path) if name in COMMERCE_NAMES else None
+        given = obj_or_empty(given, "properties")
+    commerce = commerce_of(name, given) if name in COMMERCE_NAMES else None
     consumed = PAGE_KEYS if call == "page" else commerce_keys(name) if commerce is not None else _NONE
     if call in ("page", "screen"):
         given = {**{key: message[key] for key in ("name", "category") if isinstance(message.get(key), str)},
@@ -232,7 +231,7 @@ def properties_of(values: dict[str, Any], leave_out: frozenset[str] = _NONE) -> 
     return kept
 
 
-def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
+def _context(context: dict[str, Any]) -> dict[str, Any]:
     """The canonical context: ip, user agent, locale, campaign, library, and the app's app/device/os/screen.
 
     Segment's other context fields (location, network, timezone, referrer, traits, groupId) have no place in the
@@ -247,7 +246,7 @@ def _context(context: dict[str, Any], path: str) -> dict[str, Any]:
             result[key] = value[:longest]
     campaign = context.get("campaign")
     if isinstance(campaign, dict):
-        kept = {key: short(_string(campaign.get(key)), f"{path}context.campaign.{key}") for key in CAMPAIGN_KEYS}
+        kept = {key: short(_string(campaign.get(key)), f"context.campaign.{key}") for key in CAMPAIGN_KEYS}
         if any(kept.values()):
             result["campaign"] = compact(kept)
     library = context.get("library")

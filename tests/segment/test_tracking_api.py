@@ -61,13 +61,15 @@ def test_a_call_is_answered_as_segment_answers(client: FlaskClient) -> None:
 
 def test_one_bad_call_of_a_batch_is_refused_alone_and_kept(client: FlaskClient) -> None:
     batch = [track(messageId="ok-1"), {"type": "track", "userId": "u-1", "messageId": "no-name"},
-             {"type": "launch", "userId": "u-1"}, track(messageId="ok-2")]
+             {"type": "launch", "userId": "u-1"}, track(messageId="ok-2"), "not a call",
+             track(messageId="deep", event="Order Completed", properties={"total": 5, "products": [
+                 {"product_id": "p-1"}, {"name": "no id"}]})]
     response = client.post("/v1/batch", json={"batch": batch}, headers=basic(SEGMENT_KEY))
     body = response.get_json()
     assert response.status_code == 200 and body["success"] is True
-    assert (body["stored"], body["rejected"]) == (2, 2)
+    assert (body["stored"], body["rejected"]) == (2, 4)
     assert [(item["index"], item["errors"][0]["field"]) for item in body["results"]] == [
-        (1, "batch[1].event"), (2, "batch[2].type")]
+        (1, "batch[1].event"), (2, "batch[2].type"), (4, "batch[4]"), (5, "batch[5].properties.products[1].product_id")]
     assert [event["id"] for event in stored(client)] == ["ok-1", "ok-2"]
     first = kept(client, body["results"][0]["rejectionId"])
     assert first["reason"] == "schema" and first["eventIndex"] == 1
