@@ -9,6 +9,7 @@ import orjson
 import pytest
 from flask.testing import FlaskClient
 
+from adapters.times import parse_time
 from app.gateway import Gateway
 from app.storage.records import EventQuery, RejectionQuery
 from tests.support.gateway import ADMIN, WRITE, WRITE_KEY
@@ -71,6 +72,26 @@ def test_clock_skew_is_corrected_from_sent_at(client: FlaskClient, gateway: Gate
     # The client's clock is one hour ahead: it says it sent at 13:00:10 an event of 13:00:00.
     post(client, {**PAGE_VIEW, "occurredAt": "2026-11-24T13:00:00.000Z", "sentAt": "2026-11-24T13:00:10.000Z"})
     assert stored(gateway)[0]["occurredAt"] == "2026-11-24T11:59:50.000Z"
+
+
+def test_occurred_at_is_stored_in_the_canonical_form_whatever_rfc_3339_form_it_came_in(
+        client: FlaskClient, gateway: Gateway) -> None:
+    forms = {"canonical": "2026-11-24T10:00:00.120Z", "offset": "2026-11-24T19:00:00.12+09:00",
+             "lower": "2026-11-24t10:00:00.120z", "space": "2026-11-24 10:00:00.120Z"}
+    post(client, {"batch": [{**PAGE_VIEW, "id": form, "occurredAt": given} for form, given in forms.items()]})
+    assert {e["id"]: e["occurredAt"] for e in stored(gateway)} == dict.fromkeys(forms, "2026-11-24T10:00:00.120Z")
+
+
+def test_each_batch_corrects_its_clock_by_its_own_sent_at(client: FlaskClient, gateway: Gateway) -> None:
+    # Two batches of one client, a minute apart: each batch's sentAt (read once for its events) is its own.
+    for number, sent in enumerate(("2026-11-24T13:00:10.000Z", "2026-11-24T13:01:10.000Z")):
+        post(client, {"sentAt": sent, "batch": [
+            {**PAGE_VIEW, "id": f"{number}-{index}", "occurredAt": f"2026-11-24T13:00:0{index}.000Z"}
+            for index in range(2)]})
+    received = {e["id"]: (e["receivedAt"], e["occurredAt"]) for e in stored(gateway)}
+    delays = {event_id: parse_time(at) - parse_time(occurred) for event_id, (at, occurred) in received.items()}
+    assert {event_id: delay.total_seconds() for event_id, delay in delays.items()} == {
+        "0-0": 10, "0-1": 9, "1-0": 70, "1-1": 69}
 
 
 def test_batch_events_succeed_or_fail_on_their_own(client: FlaskClient, gateway: Gateway) -> None:

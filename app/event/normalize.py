@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from adapters.base import Event, Problem, Source
-from adapters.times import format_time, parse_time
+from adapters.times import CANONICAL_TIME, format_time, parse_time
 from app.event.canonical_url import Canonicalizer
 from app.event.schema import event_schema
 
@@ -91,11 +91,14 @@ class Normalizer:
                 problems.append(Problem("sentAt", sent_raw, "a time not before occurredAt and at most "
                                                             f"{MAX_SEND_DELAY.days} days after it"))
                 return None
-            occurred = arrival.received_at - delay
+            return format_time(arrival.received_at - delay)  # never after its arrival: no future to check
         if occurred - arrival.received_at > MAX_FUTURE:
             problems.append(Problem("occurredAt", event.get("occurredAt"),
                                     "a time not more than a day after the gateway received the event"))
             return None
+        given = event["occurredAt"]
+        if len(given) == 24 and CANONICAL_TIME.fullmatch(given):
+            return str(given)  # what adapters write: already the canonical form
         return format_time(occurred)
 
     @staticmethod
