@@ -291,11 +291,14 @@ class Adapter(ABC):
         """The steps a shop owner follows in the provider's admin to send to `webhook_url`."""
         return [f"Send POST requests to {webhook_url}."]
 
-    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None, *,
+                        sdk_url: str | None = None) -> str | None:
         """The code a site owner pastes (a browser SDK's snippet, a builder's pixel), filled in; None: no code.
 
         `tagway sources add` prints it after the setup steps and the console's Sources page shows it
-        with a Copy button, so that the same text reaches the shop owner either way.
+        with a Copy button, so that the same text reaches the shop owner either way. `source` carries the
+        source's settings; `sdk_url` is where this gateway serves tagway.js (its `[sdk] path` applied), given
+        by keyword and only to an override that declares it: one written before it came keeps working.
         """
         return None
 

@@ -67,7 +67,8 @@ class BigcommercePixelAdapter(PixelAdapter):
             "on, BigCommerce runs the script only for shoppers who allow Analytics cookies.",
         ]
 
-    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None, *,
+                        sdk_url: str | None = None) -> str | None:
         """The Script Manager script (a <script> element), the gateway URL and write key filled in."""
         return pixel_snippet(PIXEL_JS, "tagway-bigcommerce-pixel", gateway_url, write_key, html=True)
 

@@ -109,7 +109,8 @@ class SegmentAdapter(Adapter):
             "Calls are answered 200 {\"success\": true}; each is at most 32 KB, a batch at most 500 KB.",
         ]
 
-    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None, *,
+                        sdk_url: str | None = None) -> str | None:
         """The Python and Node set-up, the key and host filled in."""
         key = write_key or "<write key>"
         return (f"# Python (segment-analytics-python)\n"

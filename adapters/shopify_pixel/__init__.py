@@ -112,7 +112,8 @@ class ShopifyPixelAdapter(PixelAdapter):
             "from theme.liquid or the checkout's Additional scripts, or events are counted twice.",
         ]
 
-    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None, *,
+                        sdk_url: str | None = None) -> str | None:
         """The custom pixel's JavaScript, the gateway URL and write key filled in."""
         return pixel_snippet(PIXEL_JS, "tagway-shopify-pixel", gateway_url, write_key)
 

@@ -104,9 +104,10 @@ class WebAdapter(Adapter):
             "Check that the events arrive: tagway's console, or GET /v1/events.",
         ]
 
-    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
-        """The loader to paste: the queue stub, the script with its integrity hash, and boot."""
-        return snippet(gateway_url, write_key or "<write key>", source.settings.get("cookie_domain"))
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None, *,
+                        sdk_url: str | None = None) -> str | None:
+        """The loader to paste: the queue stub, the script (at `sdk_url`) with its integrity hash, and boot."""
+        return snippet(gateway_url, write_key or "<write key>", source.settings.get("cookie_domain"), sdk_url)
 
     def id_cookie(self, source: Source) -> tuple[str, str] | None:
         """The anonymous id cookie that collect answers refresh, when the gateway is first-party."""

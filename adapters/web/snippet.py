@@ -15,11 +15,11 @@ tagway("boot",{boot});
 </script>"""
 
 
-def snippet(gateway_url: str, write_key: str, cookie_domain: str | None = None) -> str:
-    """The snippet for a gateway at `gateway_url`, filled in with the source's write key."""
+def snippet(gateway_url: str, write_key: str, cookie_domain: str | None = None, sdk_url: str | None = None) -> str:
+    """The snippet for a gateway at `gateway_url` serving the script at `sdk_url` (default: under /t)."""
     script = browser_script()
     boot: dict[str, str] = {"writeKey": write_key, "endpoint": gateway_url.rstrip("/")}
     if cookie_domain:
         boot["cookieDomain"] = cookie_domain
-    return _TEMPLATE.format(url=json.dumps(script.url(gateway_url)), integrity=json.dumps(script.integrity),
+    return _TEMPLATE.format(url=json.dumps(sdk_url or script.url(gateway_url)), integrity=json.dumps(script.integrity),
                             boot=json.dumps(boot))

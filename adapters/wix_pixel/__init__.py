@@ -70,7 +70,8 @@ class WixPixelAdapter(PixelAdapter):
             "console's live events, or GET /v1/events).",
         ]
 
-    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None) -> str | None:
+    def install_snippet(self, source: Source, gateway_url: str, write_key: str | None, *,
+                        sdk_url: str | None = None) -> str | None:
         """The custom code (a <script> element), the gateway URL and write key filled in."""
         return pixel_snippet(PIXEL_JS, "tagway-wix-pixel", gateway_url, write_key, html=True)
 

@@ -14,14 +14,14 @@ import click
 import tomlkit
 from tomlkit.items import AoT, Table
 
-from adapters.base import Adapter, Source
+from adapters.base import Adapter
 from app.cli.common import load_or_exit
 from app.cli.init_cmd import fresh_secret
 from app.config.model import GatewayConfig, SourceConfig
 from app.config.schema import SOURCE_ID
 from app.registry import discover_adapters
 from app.sources.catalog import SourceCatalog
-from app.sources.endpoints import addresses
+from app.sources.endpoints import addresses, install_snippet
 from app.sources.store import SourceStore
 from app.sources.validation import SourceInvalid
 
@@ -103,7 +103,7 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
         source_id = _checked_id(source_id or _free_id(adapter.name.replace("_", "-"), set(config.sources)))
         entry, variables = source_table(adapter, source_id, title or adapter.title, write_key)
         click.echo(entry_text(entry))
-        _print_setup(adapter, source_id, config.server.public_url, write_key)
+        _print_setup(adapter, SourceConfig(id=source_id, adapter=adapter.name, write_key=write_key), config)
         if variables:
             click.echo("\nThen give the gateway its settings (or write them into tagway.toml):")
             for variable, description in variables.items():
@@ -119,7 +119,7 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
     table.update(_given_settings(settings, secrets))
     source = live.save(table)
     click.echo(f"Added source {source_id!r} ({adapter.title}); the running gateway takes it within seconds.")
-    _print_setup(adapter, source_id, live.config.server.public_url, write_key)
+    _print_setup(adapter, source, live.config)
     _print_pending(source)
 
 
@@ -188,19 +188,19 @@ def _given_settings(settings: tuple[str, ...], secrets: tuple[str, ...]) -> dict
     return given
 
 
-def _print_setup(adapter: Adapter, source_id: str, public_url: str, write_key: str | None) -> None:
-    source = SourceConfig(id=source_id, adapter=adapter.name, write_key=write_key)
+def _print_setup(adapter: Adapter, source: SourceConfig, config: GatewayConfig) -> None:
+    """What to paste where, the setup steps and the code to paste, as the console shows them for `source`."""
+    public_url = config.server.public_url
     click.echo("")
     for address in addresses(adapter, source, public_url):
         click.echo(f"{address.label + ':':<16}{address.url}")
-    if write_key:
-        click.echo(f"{'Write key:':<16}{write_key}")
+    if source.write_key:
+        click.echo(f"{'Write key:':<16}{source.write_key}")
     click.echo("")
-    adapter_source = Source(source_id, adapter.name)
-    webhook_url = f"{public_url.rstrip('/')}/v1/webhooks/{source_id}"
-    for number, step in enumerate(adapter.setup_steps(adapter_source, webhook_url), start=1):
+    webhook_url = f"{public_url.rstrip('/')}/v1/webhooks/{source.id}"
+    for number, step in enumerate(adapter.setup_steps(source.as_adapter_source(), webhook_url), start=1):
         click.echo(f"{number}. {step}")
-    snippet = adapter.install_snippet(adapter_source, public_url.rstrip("/"), write_key)
+    snippet = install_snippet(adapter, source, config, source.write_key)
     if snippet:
         click.echo("\nThe code to paste:\n")
         click.echo(snippet)

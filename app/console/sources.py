@@ -16,7 +16,7 @@ from app.console.queries import SourceActivity, source_activity
 from app.console.template_download import offers_template
 from app.gateway import Gateway, current_gateway
 from app.problems import ProblemError
-from app.sources.endpoints import Address, addresses
+from app.sources.endpoints import Address, addresses, install_snippet
 
 blueprint = Blueprint("sources", __name__)
 WRITE_KEY = "write_key"
@@ -68,8 +68,7 @@ def _secret_value(source: SourceConfig, name: str) -> str | None:
         return source.write_key
     if name == SNIPPET:
         gateway = current_gateway()
-        return gateway.adapters[source.adapter].install_snippet(
-            source.as_adapter_source(), gateway.config.server.public_url.rstrip("/"), source.write_key)
+        return install_snippet(gateway.adapters[source.adapter], source, gateway.config, source.write_key)
     if name in source.secret_settings and source.settings.get(name):
         return str(source.settings[name])
     return None
@@ -86,7 +85,7 @@ def source_views(gateway: Gateway) -> list[SourceView]:
         webhook_url = gateway.webhook_url(source.id)
         steps = [scrub.text(step) for step in adapter.setup_steps(source.as_adapter_source(), webhook_url)]
         masked_key = mask(source.write_key) if source.write_key else None
-        snippet = adapter.install_snippet(source.as_adapter_source(), public_url, masked_key)
+        snippet = install_snippet(adapter, source, gateway.config, masked_key)
         views.append(SourceView(source, adapter.title or adapter.name, source.state,
                                 gateway.sources.from_file(source.id),
                                 addresses(adapter, source, public_url), steps, _secrets(source),

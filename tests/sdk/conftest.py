@@ -40,6 +40,9 @@ MEMBER_SECRET = "4629de5def93d6a2abea6afa9bd5476d9c6cbc04223f9a2f7e517b535dde3e2
 MEMBER_HASH = "99427c7bba36a6902c5fd6383f2fb0214d19b81023296b4bd6b9e024836afea2"
 WAIT_S = 15.0
 BOOT = re.compile(r'tagway\("boot",(\{.*\})\);')
+QUEUE = ("Object.keys(localStorage).filter(k => k.startsWith('tw_q:')).sort()"
+         ".map(k => JSON.parse(localStorage.getItem(k)))")
+"""A page expression: the events of tagway.js's persisted queue (a key each, tw_q:<time><seq><id>), oldest first."""
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.sdk.conftest import CHROMIUM_ARGS, SITE, SITE_KEY, Site, page_html, stored, wait_for
+from tests.sdk.conftest import CHROMIUM_ARGS, QUEUE, SITE, SITE_KEY, Site, page_html, stored, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ def browser(chromium: Any) -> Iterator[Any]:
 def test_a_page_restored_from_the_back_forward_cache_sends_one_page_view(site: Site) -> None:
     tab = site.open("/bfcache", page_html(site.gateway.url, SITE_KEY, boot={"flushInterval": 50}))
     wait_for(lambda: stored(site.gateway, "site", "/bfcache"), lambda found: len(found) >= 1)
-    tab.wait_for_function("!JSON.parse(localStorage.getItem('tw_q') || '[]').length")
+    tab.wait_for_function(f"!{QUEUE}.length")
     site.context.route(f"{SITE}/elsewhere", lambda route: route.fulfill(body="<title>B</title>elsewhere",
                                                                           content_type="text/html"))
     tab.evaluate("window.before = 'left'")

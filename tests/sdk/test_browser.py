@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.sdk.conftest import MEMBER_HASH, MEMBERS_KEY, SITE_KEY, Site, page_html, settle, stored, wait_for
+from tests.sdk.conftest import MEMBER_HASH, MEMBERS_KEY, QUEUE, SITE_KEY, Site, page_html, settle, stored, wait_for
 from tests.support.gateway import ADMIN
 
 pytestmark = pytest.mark.e2e
@@ -70,10 +70,10 @@ def test_offline_then_online_every_event_arrives_once(site: Site) -> None:
     wait_for(lambda: stored(site.gateway, "site", "/offline"), lambda found: len(found) >= 1)
     site.context.set_offline(True)
     tab.evaluate("for (let i = 0; i < 5; i++) tagway('track', 'Step', {n: i})")
-    tab.wait_for_function("JSON.parse(localStorage.getItem('tw_q') || '[]').length === 5")
+    tab.wait_for_function(f"{QUEUE}.length === 5")
     site.context.set_offline(False)
     events = wait_for(lambda: stored(site.gateway, "site", "/offline"), lambda found: len(found) >= 6)
-    tab.wait_for_function("JSON.parse(localStorage.getItem('tw_q') || '[]').length === 0")
+    tab.wait_for_function(f"{QUEUE}.length === 0")
     assert names(events) == ["PageView"] + ["Step"] * 5
     assert sorted(e["properties"]["n"] for e in events[1:]) == [0, 1, 2, 3, 4]
     assert len({e["id"] for e in events}) == 6
@@ -170,7 +170,7 @@ def test_a_wrong_member_hash_stores_the_event_without_the_member_and_says_why(si
     tab = site.open("/member-bad", page_html(site.gateway.url, MEMBERS_KEY, boot={
         "memberId": "lucas", "memberHash": "00" * 32}))
     events = wait_for(lambda: stored(site.gateway, "members", "/member-bad"), lambda found: len(found) >= 1)
-    tab.wait_for_function("!JSON.parse(localStorage.getItem('tw_q') || '[]').length")  # answered, and seen here
+    tab.wait_for_function(f"!{QUEUE}.length")  # answered, and seen here
     assert names(events) == ["PageView"]
     assert "memberId" not in events[0]["user"] and "memberVerified" not in events[0]["user"]
     [result] = next(a for a in site.collect_answers() if a.get("results"))["results"]
@@ -197,8 +197,8 @@ def test_the_persisted_queue_never_grows_past_its_caps(site: Site) -> None:
     tab = site.open("/caps", page_html(site.gateway.url, SITE_KEY, boot={"trackPageView": False}))
     site.context.set_offline(True)
     tab.evaluate("for (let i = 0; i < 150; i++) tagway('track', 'Scrolled', {n: i, text: 'x'.repeat(300)})")
-    queue = tab.evaluate("JSON.parse(localStorage.getItem('tw_q'))")
-    size = tab.evaluate("localStorage.getItem('tw_q').length")
+    queue = tab.evaluate(QUEUE)
+    size = tab.evaluate(f"JSON.stringify({QUEUE}).length")  # the characters it takes, as one list would
     assert len(queue) <= 100 and size <= 64_000, "the host site's storage is not the SDK's to fill"
     assert queue[-1]["properties"]["n"] == 149, "the newest events are the ones kept"
     site.context.set_offline(False)

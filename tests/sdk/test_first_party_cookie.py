@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.sdk.conftest import CHROMIUM_ARGS, WAIT_S, page_html, stored, wait_for
+from tests.sdk.conftest import CHROMIUM_ARGS, QUEUE, WAIT_S, page_html, stored, wait_for
 from tests.support.gateway import base_config
 from tests.support.server import RunningGateway, serving, write_config
 
@@ -58,7 +58,7 @@ def test_the_collect_answer_sets_the_id_cookie_of_the_site_again(tab: Any, gatew
     set_again = answer.all_headers()["set-cookie"]
     assert set_again.startswith(f"tw_aid={anonymous_id}; Domain=shop.test;") and "Max-Age=31536000" in set_again
     # The answer was readable with credentials (Access-Control-Allow-Credentials): the SDK saw it and let go.
-    tab.wait_for_function("!JSON.parse(localStorage.getItem('tw_q') || '[]').length")
+    tab.wait_for_function(f"!{QUEUE}.length")
     cookie = next(c for c in tab.context.cookies() if c["name"] == "tw_aid")
     assert (cookie["domain"], cookie["value"]) == (".shop.test", anonymous_id)
     events = wait_for(lambda: stored(gateway, "shop", "/cookie", PAGE), lambda found: len(found) >= 2)

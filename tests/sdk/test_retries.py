@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.sdk.conftest import SITE, Site, page_html, settle, stored, wait_for
+from tests.sdk.conftest import QUEUE, SITE, Site, page_html, settle, stored, wait_for
 from tests.support.gateway import ADMIN, base_config
 from tests.support.server import RunningGateway, serving, write_config
 
@@ -38,7 +38,7 @@ def test_a_rate_limited_batch_is_sent_again_after_retry_after_and_stored_once(si
     wait_for(lambda: stored(site.gateway, "site", "/limited"), lambda found: len(found) >= 1)
     tab.evaluate("tagway('track', 'SecondClick')")  # within the three seconds: 429, Retry-After
     events = wait_for(lambda: stored(site.gateway, "site", "/limited"), lambda found: len(found) >= 2)
-    tab.wait_for_function("!JSON.parse(localStorage.getItem('tw_q') || '[]').length")
+    tab.wait_for_function(f"!{QUEUE}.length")
     assert [e["name"] for e in events] == ["FirstClick", "SecondClick"]
     assert statuses(site)[:2] == [200, 429] and statuses(site)[-1] == 200
     assert site.answers[1].headers["retry-after"], "the gateway said when"
@@ -47,7 +47,7 @@ def test_a_rate_limited_batch_is_sent_again_after_retry_after_and_stored_once(si
 def test_a_refused_write_key_is_not_sent_again(site: Site) -> None:
     tab = site.open("/refused", page_html(site.gateway.url, "wk_revoked_0123456789abcdefg", boot={
         "flushInterval": 50}, after="tagway('track', 'Lost')"))
-    tab.wait_for_function("!JSON.parse(localStorage.getItem('tw_q') || '[]').length")  # answered: given up
+    tab.wait_for_function(f"!{QUEUE}.length")  # answered: given up
     settle()
     tab.evaluate("0")  # let the page's answers reach the test
     assert statuses(site) == [401], "a 4xx other than 408 and 429 would be refused again: it is not retried"

@@ -1,7 +1,12 @@
 // tagway.js: the command function behind window.tagway, with its queue, ids and page views.
 // Every storage call is guarded: a full or blocked storage must never break the host page.
 
-const QUEUE_KEY = "tw_q";
+// The persisted queue keeps each event under a key of its own, tw_q:<time><sequence><id>, which sorts oldest first.
+// The tab that made an event writes its key once; any tab removes it once the gateway has answered. No tab rewrites
+// a list that another tab may have changed an instant before, so two tabs of the site never overwrite each other's
+// events (localStorage has no transactions, and browsers pass one tab's writes to the others asynchronously).
+const QUEUE_KEY = "tw_q"; // the one list of earlier builds, moved into keys of their own at boot
+const PREFIX = QUEUE_KEY + ":";
 const ID_KEY = "tw_aid";
 const MAX_ITEMS = 100; // persisted queue: at most this many events...
 const MAX_BYTES = 64000; // ...this many characters of JSON...
@@ -18,8 +23,9 @@ export function createTagway(win) {
   let early = []; // calls made before boot
   let held = []; // events made while consent is pending (memory only)
   let consent = "granted";
-  let mem = []; // the queue when localStorage cannot be used
+  let mem = []; // the queue, [key, event] pairs, when localStorage cannot be used
   let broken = false;
+  let seq = 0; // orders this tab's events made in the same millisecond
   let member = {};
   let pageUrl; // set by setPage
   let lastPath;
@@ -33,22 +39,46 @@ export function createTagway(win) {
   const warn = (text) => win.console && console.warn("tagway: " + text);
   const store = () => { try { return win.localStorage; } catch (e) { return null; } };
 
-  function read() {
+  // Every tab's queued events, oldest first, as [key, event, characters].
+  function entries() {
     if (!broken) {
-      try { const text = store().getItem(QUEUE_KEY); return text ? JSON.parse(text) : []; } catch (e) { broken = true; }
+      try {
+        const s = store();
+        const found = [];
+        for (let i = 0; i < s.length; i++) {
+          const key = s.key(i);
+          const text = key && key.indexOf(PREFIX) == 0 && s.getItem(key); // null: removed by another tab meanwhile
+          if (text) found.push([key, JSON.parse(text), text.length]);
+        }
+        return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      } catch (e) { broken = true; }
     }
     return mem;
   }
 
-  function write(queue) {
-    const now = Date.now();
-    queue = queue.filter((item) => now - item.occurredAt < MAX_AGE).slice(-MAX_ITEMS);
-    let text = JSON.stringify(queue);
-    while (text.length > MAX_BYTES && queue.length) text = JSON.stringify(queue = queue.slice(1));
-    mem = queue;
+  const read = () => entries().map((entry) => entry[1]);
+
+  function drop(key) {
+    mem = mem.filter((entry) => entry[0] != key);
+    try { store().removeItem(key); } catch (e) { /* blocked: nothing to remove */ }
+  }
+
+  // Queues an event; the oldest go first past the caps. Returns how many are queued.
+  function add(item) {
+    const text = JSON.stringify(item);
+    const entry = [PREFIX + item.occurredAt + (1e6 + seq++ % 1e6) + item.id, item, text.length];
     if (!broken) {
-      try { store().setItem(QUEUE_KEY, text); } catch (e) { broken = true; } // full or blocked: memory only
+      try { store().setItem(entry[0], text); } catch (e) { mem = entries(); broken = true; } // full or blocked: memory
     }
+    if (broken) mem.push(entry);
+    const queue = entries();
+    let size = 2;
+    queue.forEach((entry) => { size += entry[2] + 1; });
+    return queue.filter((entry, i) => {
+      if (Date.now() - entry[1].occurredAt < MAX_AGE && queue.length - i <= MAX_ITEMS && size <= MAX_BYTES) return 1;
+      size -= entry[2] + 1;
+      drop(entry[0]);
+    }).length;
   }
 
   function uuid() {
@@ -95,10 +125,7 @@ export function createTagway(win) {
       webdriver: nav.webdriver || undefined,
     }, extra);
     if (consent == "pending") return held.push(item);
-    const queue = read();
-    queue.push(item);
-    write(queue);
-    schedule(queue.length >= BATCH_ITEMS ? 0 : cfg.flushInterval);
+    schedule(add(item) >= BATCH_ITEMS ? 0 : cfg.flushInterval);
   }
 
   // A send already due stays due: events arriving every half second must not postpone it for ever.
@@ -122,7 +149,7 @@ export function createTagway(win) {
   function acknowledge(batch) {
     const sent = {};
     batch.forEach((item) => { sent[item.id] = 1; });
-    write(read().filter((item) => !sent[item.id]));
+    entries().forEach((entry) => { if (sent[entry[1].id]) drop(entry[0]); });
   }
 
   // Sends the oldest events; `leaving`: the page is being hidden or unloaded, so keepalive or sendBeacon.
@@ -203,6 +230,13 @@ export function createTagway(win) {
     doc.addEventListener("visibilitychange", leave);
     if (cfg.trackPageView) whenShown(() => view());
     else lastPath = win.location.pathname;
+    try { // an earlier build's one list: its events get keys of their own (two tabs at once: sent twice, stored once)
+      const old = consent == "granted" && store().getItem(QUEUE_KEY);
+      if (old) {
+        JSON.parse(old).forEach(add);
+        store().removeItem(QUEUE_KEY);
+      }
+    } catch (e) { /* blocked, or not a list */ }
     if (read().length) schedule(0); // what an earlier page left unsent
     early.forEach((args) => command.apply(null, args));
     early = [];
@@ -219,9 +253,8 @@ export function createTagway(win) {
     consent = value;
     if (value == "granted") {
       if (anonymousId) keepId(anonymousId);
-      const queue = read().concat(held);
+      held.forEach(add);
       held = [];
-      write(queue);
       schedule(0);
     } else if (value == "denied") held = [];
   }
