@@ -47,11 +47,35 @@ class BrowserScript:
         return f"{gateway_url.rstrip('/')}{prefix}/{self.file_name}"
 
 
+EARLIER_FOLDER = "earlier"
+"""Earlier versions' built files (`<version>.js`), served unchanged: snippets already pasted name them with their
+integrity hash, which a newer file would fail; a page moves to a new version when its snippet is pasted again."""
+
+
+@cache
+def served_script(file_name: str) -> BrowserScript | None:
+    """The script served under `file_name` (`1.1.0.js`): this version's, or an earlier one kept; None: none."""
+    current = browser_script()
+    if file_name == current.file_name:
+        return current
+    earlier = files(__package__).joinpath(EARLIER_FOLDER)
+    if not _FILE_NAME.fullmatch(file_name) or not earlier.joinpath(file_name).is_file():
+        return None
+    return _script(earlier.joinpath(file_name).read_bytes(), f"{EARLIER_FOLDER}/{file_name}")
+
+
+_FILE_NAME = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.js")
+
+
 @cache
 def browser_script() -> BrowserScript:
     """The built file shipped with the gateway (read once per process)."""
-    body = files(__package__).joinpath(BUILT_FILE).read_bytes()
+    return _script(files(__package__).joinpath(BUILT_FILE).read_bytes(), BUILT_FILE)
+
+
+def _script(body: bytes, name: str) -> BrowserScript:
+    """A built file and the version its banner names."""
     found = _BANNER.match(body)
     if found is None:
-        raise RuntimeError(f"app/sdk/{BUILT_FILE} has no '/*! tagway.js <version>' banner: rebuild it (sdk/web)")
+        raise RuntimeError(f"app/sdk/{name} has no '/*! tagway.js <version>' banner: rebuild it (sdk/web)")
     return BrowserScript(body, found[1].decode())

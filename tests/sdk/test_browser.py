@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from app.sdk import browser_script
 from tests.sdk.conftest import MEMBER_HASH, MEMBERS_KEY, QUEUE, SITE_KEY, Site, page_html, settle, stored, wait_for
 from tests.support.gateway import ADMIN
 
@@ -29,7 +30,7 @@ def test_calls_made_before_the_script_loads_are_sent_once_with_the_page_view(sit
     anonymous_id = tab.evaluate("localStorage.getItem('tw_aid')")
     cookie = next(c for c in site.context.cookies() if c["name"] == "tw_aid")
     assert cookie["value"] == anonymous_id == view["user"]["anonymousId"] == coupon["user"]["anonymousId"]
-    assert view["context"]["library"] == {"name": "tagway.js", "version": "1.0.0"}
+    assert view["context"]["library"] == {"name": "tagway.js", "version": browser_script().version}
     assert view["context"]["locale"] == "ko-KR"
     # Playwright drives Chromium through the DevTools protocol: navigator.webdriver is true, so it is a bot.
     assert view["context"]["bot"] is True

@@ -17,9 +17,10 @@ from flask.testing import FlaskClient
 
 from adapters.sdk import Source
 from adapters.web import adapter as web_adapter
+from app import sdk as sdk_package
 from app.config import ConfigError, load_config
 from app.registry import discover_adapters
-from app.sdk import browser_script
+from app.sdk import EARLIER_FOLDER, browser_script
 from tests.sdk.conftest import MEMBER_HASH, MEMBER_SECRET
 from tests.support.gateway import ADMIN, build_app
 from tests.support.server import write_config
@@ -72,6 +73,22 @@ def test_the_script_is_served_versioned_cached_for_a_year_with_an_etag(client: F
     again = client.get(f"/t/{script.file_name}", headers={"If-None-Match": answer.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     assert client.get("/t/0.0.1.js").status_code == 404, "another version is not this file"
+
+
+def test_an_earlier_version_stays_served_as_its_pasted_snippet_names_it(client: FlaskClient) -> None:
+    # A snippet pasted while 1.0.0 was current names /t/1.0.0.js with that file's integrity hash: a newer
+    # file under the old name would be refused by the browser, and no file would stop the page's events.
+    earlier = Path(str(sdk_package.__file__)).with_name(EARLIER_FOLDER)
+    kept = sorted(earlier.glob("*.js"))
+    assert [path.name for path in kept][:1] == ["1.0.0.js"] and browser_script().file_name not in {
+        path.name for path in kept}
+    for path in kept:
+        answer = client.get(f"/t/{path.name}")
+        assert answer.status_code == 200 and answer.data == path.read_bytes()
+        assert answer.data.startswith(f"/*! tagway.js {path.stem} ".encode()), "each file is the version it names"
+        assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for missing in ("0.9.0.js", "../tagway.min.js", "..%2Ftagway.min.js", "earlier.js"):
+        assert client.get(f"/t/{missing}").status_code == 404
 
 
 def test_the_prefix_can_be_renamed(config: dict[str, Any]) -> None:
