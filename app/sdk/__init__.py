@@ -10,7 +10,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 BUILT_FILE = "tagway.min.js"
@@ -52,16 +52,19 @@ EARLIER_FOLDER = "earlier"
 integrity hash, which a newer file would fail; a page moves to a new version when its snippet is pasted again."""
 
 
-@cache
 def served_script(file_name: str) -> BrowserScript | None:
     """The script served under `file_name` (`1.1.0.js`): this version's, or an earlier one kept; None: none."""
     current = browser_script()
     if file_name == current.file_name:
         return current
-    earlier = files(__package__).joinpath(EARLIER_FOLDER)
-    if not _FILE_NAME.fullmatch(file_name) or not earlier.joinpath(file_name).is_file():
-        return None
-    return _script(earlier.joinpath(file_name).read_bytes(), f"{EARLIER_FOLDER}/{file_name}")
+    return _earlier_script(file_name) if _FILE_NAME.fullmatch(file_name) else None
+
+
+@lru_cache(maxsize=32)  # bounded: the names come from URLs anyone may send
+def _earlier_script(file_name: str) -> BrowserScript | None:
+    """A kept earlier version's file, read once."""
+    earlier = files(__package__).joinpath(EARLIER_FOLDER).joinpath(file_name)
+    return _script(earlier.read_bytes(), f"{EARLIER_FOLDER}/{file_name}") if earlier.is_file() else None
 
 
 _FILE_NAME = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.js")
