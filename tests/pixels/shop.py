@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import requests
 
 from tests.support.gateway import ADMIN
+from tests.support.html_server import serve_html
 
 WAIT_SECONDS = 20
 
@@ -22,22 +21,11 @@ class ShopServer:
         self.pages: dict[str, str] = {}
         pages = self.pages
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                html = pages.get(self.path.split("?")[0])
-                body = (html or "not found").encode()
-                self.send_response(200 if html else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        def answer(path: str, _: Any) -> tuple[int, str]:
+            html = pages.get(path.split("?")[0])
+            return (200, html) if html else (404, "not found")
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve_html(answer)
 
     def page(self, path: str, html: str) -> str:
         """Serve `html` at `path`; its URL."""

@@ -8,7 +8,6 @@ same-origin). The pages tell that server what they saw; the events are read at t
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ import pytest
 
 from tests.sdk.conftest import CHROMIUM_ARGS, page_html, settle, stored, wait_for
 from tests.support.gateway import base_config
+from tests.support.html_server import serve_html
 from tests.support.server import RunningGateway, serving, write_config
 
 pytestmark = pytest.mark.e2e
@@ -65,22 +65,8 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def shop() -> Iterator[Shop]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = served.answer(self.path, self.headers.get("Sec-Purpose")).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    served = Shop(f"http://127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, url = serve_html(lambda path, headers: (200, served.answer(path, headers.get("Sec-Purpose"))))
+    served = Shop(url)
     yield served
     server.shutdown()
     server.server_close()
