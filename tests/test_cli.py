@@ -177,6 +177,23 @@ def test_sources_add_print_only_gives_a_valid_toml_entry_with_any_title(tmp_path
     assert "shop  [gtm]  active  (tagway.toml)" in run("sources", "list", cwd=tmp_path).stdout
 
 
+def test_sources_add_print_only_writes_the_settings_given_and_the_snippet_follows_them(tmp_path: Path) -> None:
+    run("init", "--public-url", "https://events.shop.com", cwd=tmp_path)
+    path = tmp_path / "tagway.toml"
+    result = run("sources", "add", "web", "--id", "site", "--setting", "cookie_domain=shop.com", "--print-only",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    entry = result.stdout.split("\n\n", 1)[0]
+    assert re.search(r'^cookie_domain = "shop.com" +# ', entry, re.MULTILINE), entry
+    assert '"cookieDomain": "shop.com"' in result.stdout, "the printed snippet carries the setting given"
+    path.write_text(path.read_text() + "\n" + entry)
+    assert load_config(path, discover_adapters(), {}).sources["site"].settings["cookie_domain"] == "shop.com"
+    unknown = run("sources", "add", "web", "--setting", "cookie_domian=shop.com", "--print-only", cwd=tmp_path)
+    assert unknown.returncode != 0 and "--setting cookie_domian: web has no such setting" in unknown.stderr
+    secret = run("sources", "add", "shopify", "--secret", "secret", "--print-only", cwd=tmp_path)
+    assert secret.returncode != 0 and "environment variables" in secret.stderr
+
+
 def test_sources_add_refuses_an_id_that_cannot_be_part_of_a_url(tmp_path: Path) -> None:
     run("init", cwd=tmp_path)
     result = run("sources", "add", "canonical", "--id", 'my "shop"', cwd=tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, cast
 
 import click
@@ -101,9 +102,19 @@ def add_source(context: click.Context, adapter_name: str, source_id: str | None,
     if print_only:
         config = load_or_exit(context.find_root())
         source_id = _checked_id(source_id or _free_id(adapter.name.replace("_", "-"), set(config.sources)))
-        entry, variables = source_table(adapter, source_id, title or adapter.title, write_key)
+        if secrets:
+            raise click.ClickException("--secret with --print-only: a file's secrets come from environment variables, "
+                                       "which the printed entry names; leave --secret out")
+        given = _given_settings(settings, ())
+        known = set(adapter.settings_schema().fields) if adapter.settings_schema is not None else set()
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise click.ClickException(f"--setting {unknown[0]}: {adapter.name} has no such setting; it has "
+                                       f"{', '.join(sorted(known)) or 'none'}")
+        entry, variables = source_table(adapter, source_id, title or adapter.title, write_key, given)
         click.echo(entry_text(entry))
-        _print_setup(adapter, SourceConfig(id=source_id, adapter=adapter.name, write_key=write_key), config)
+        _print_setup(adapter, SourceConfig(id=source_id, adapter=adapter.name, write_key=write_key, settings=given),
+                     config)
         if variables:
             click.echo("\nThen give the gateway its settings (or write them into tagway.toml):")
             for variable, description in variables.items():
@@ -215,9 +226,9 @@ def _print_pending(source: SourceConfig) -> None:
                "or in the console's Sources page.")
 
 
-def source_table(adapter: Adapter, source_id: str, title: str,
-                 write_key: str | None = None) -> tuple[Table, dict[str, str]]:
-    """The [[sources]] table, secrets and required settings read from environment variables."""
+def source_table(adapter: Adapter, source_id: str, title: str, write_key: str | None = None,
+                 given: Mapping[str, Any] | None = None) -> tuple[Table, dict[str, str]]:
+    """The [[sources]] table: the `given` settings as they are, secrets and other required ones from variables."""
     table = tomlkit.table()
     table.add("id", source_id)
     table.add("adapter", adapter.name)
@@ -228,7 +239,9 @@ def source_table(adapter: Adapter, source_id: str, title: str,
     if adapter.settings_schema is not None:
         for name, field in adapter.settings_schema().fields.items():
             description = " ".join(str(field.metadata.get("description", name)).split())  # one comment line
-            if field.required:
+            if given and name in given:
+                _add_commented(table, name, given[name], description)
+            elif field.required:
                 variable = env_name(source_id, name)
                 variables[variable] = description
                 _add_commented(table, name, f"${{{variable}}}", description)
@@ -242,7 +255,7 @@ def source_table(adapter: Adapter, source_id: str, title: str,
     return table, variables
 
 
-def _add_commented(table: Table, key: str, value: str, comment: str) -> None:
+def _add_commented(table: Table, key: str, value: Any, comment: str) -> None:
     item = tomlkit.item(value)
     item.comment(comment)
     item.trivia.comment_ws = "  "  # as in the lines written commented out
