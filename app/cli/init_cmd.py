@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 from typing import cast
 
@@ -12,6 +11,7 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from app.cli.common import config_path
+from app.sources.keys import fresh_secret
 
 # A TOML document, so that its values are set with a TOML library (they are the user's: a URL may hold anything).
 TEMPLATE = """\
@@ -81,11 +81,6 @@ def starter_configuration(public_url: str, host: str, port: int, admin_token: st
     cast(Table, document["admin"])["token"] = admin_token
     cast(AoT, document["sources"])[0]["write_key"] = write_key
     return tomlkit.dumps(document)
-
-
-def fresh_secret(prefix: str) -> str:
-    """A random secret with a recognisable prefix (secret scanners and people spot it)."""
-    return f"{prefix}_{secrets.token_urlsafe(24)}"
 
 
 @click.command()

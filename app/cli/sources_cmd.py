@@ -17,12 +17,12 @@ from tomlkit.items import AoT, Table
 
 from adapters.base import Adapter
 from app.cli.common import load_or_exit
-from app.cli.init_cmd import fresh_secret
 from app.config.model import GatewayConfig, SourceConfig
 from app.config.schema import SOURCE_ID
 from app.registry import discover_adapters
 from app.sources.catalog import SourceCatalog
 from app.sources.endpoints import addresses, install_snippet
+from app.sources.keys import fresh_secret, mask
 from app.sources.store import SourceStore
 from app.sources.validation import SourceInvalid
 
@@ -276,11 +276,6 @@ def env_name(source_id: str, setting: str) -> str:
     Never two in a row: TAGWAY_<SECTION>__<KEY> names a configuration key.
     """
     return re.sub(r"[^A-Z0-9]+", "_", f"TAGWAY_{source_id}_{setting}".upper())
-
-
-def mask(secret: str) -> str:
-    """The first characters of a secret, the rest hidden."""
-    return secret[:6] + "…" if len(secret) > 8 else "…"
 
 
 def _free_id(base: str, taken: set[str]) -> str:

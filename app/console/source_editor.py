@@ -15,9 +15,9 @@ from marshmallow import fields
 from werkzeug.wrappers import Response
 
 from adapters.base import Adapter
-from app.cli.init_cmd import fresh_secret
 from app.config.schema import SOURCE_ID
 from app.gateway import Gateway, current_gateway
+from app.sources.keys import fresh_secret
 from app.sources.store import SourceStore
 from app.sources.validation import SourceInvalid
 

@@ -8,7 +8,6 @@ import orjson
 from flask import Blueprint, Response, render_template, request
 
 from adapters.base import Problem
-from app.cli.sources_cmd import mask
 from app.config.model import SourceConfig
 from app.console.guard import reveals_secret
 from app.console.present import Scrubber
@@ -17,6 +16,7 @@ from app.console.template_download import offers_template
 from app.gateway import Gateway, current_gateway
 from app.problems import ProblemError
 from app.sources.endpoints import Address, addresses, install_snippet
+from app.sources.keys import mask
 
 blueprint = Blueprint("sources", __name__)
 WRITE_KEY = "write_key"
