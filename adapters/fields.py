@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 from marshmallow import ValidationError
 
 from adapters.base import PayloadInvalid
-from adapters.times import CANONICAL_TIME as _CANONICAL_TIME
-from adapters.times import format_time, parse_time
+from adapters.times import format_time, in_canonical_form, parse_time
 
 __all__ = [
     "MAX_EMAIL",
@@ -260,7 +259,7 @@ def rfc3339_time(value: Any, path: str, *, allow_offset_without_colon: bool = Fa
     The `allow_*` options admit a platform's documented deviation (see `adapters.times.parse_time`).
     """
     try:
-        if type(value) is str and len(value) == 24 and _CANONICAL_TIME.fullmatch(value):
+        if in_canonical_form(value):
             parse_time(value)  # already in the canonical form, once the calendar has the day
             return value
         return format_time(parse_time(value, allow_offset_without_colon=allow_offset_without_colon,

@@ -38,7 +38,7 @@ from adapters.fields import *  # noqa: F403  (the readers: adapters.fields.__all
 from adapters.gtm.properties import fit_properties  # any JSON as canonical properties (dataLayer, Segment)
 from adapters.jsonbody import parse_json
 from adapters.standard_webhooks import verify_standard_webhook
-from adapters.times import format_time, from_epoch_millis, parse_time
+from adapters.times import format_time, from_epoch_millis, in_canonical_form, parse_time
 
 __all__ = [
     "CUT_PROPERTIES",
@@ -61,6 +61,7 @@ __all__ = [
     "format_time",
     "from_epoch_millis",
     "hmac_sha256",
+    "in_canonical_form",
     "parse_json",
     "parse_time",
     "same_secret",

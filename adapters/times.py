@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from itertools import product
+from typing import Any
 
 RFC3339_EXAMPLE = "2026-11-24T09:30:00.000Z"
 RFC3339_EXPECTATION = f"an RFC 3339 time such as {RFC3339_EXAMPLE}"
@@ -36,8 +37,16 @@ def _expectation(offset_without_colon: bool, missing_seconds: bool, utc_without_
 
 _GRAMMARS = {options: (_grammar(*options), _expectation(*options)) for options in product((False, True), repeat=3)}
 _STRICT, _STRICT_EXPECTATION = _GRAMMARS[False, False, False]
-CANONICAL_TIME = re.compile(f"{_DATE}T{_HOUR_MINUTE}:[0-5][0-9]\\.[0-9]{{3}}Z")
-"""The canonical form itself (`2026-11-24T09:30:00.000Z`): what tagway's clients and JavaScript's toISOString send."""
+_CANONICAL_TIME = re.compile(f"{_DATE}T{_HOUR_MINUTE}:[0-5][0-9]\\.[0-9]{{3}}Z")
+
+
+def in_canonical_form(value: Any) -> bool:
+    """Whether `value` is written as the canonical event writes times (`2026-11-24T09:30:00.000Z`).
+
+    What tagway's clients, JavaScript's toISOString and every adapter write; the shape only: whether the calendar
+    has the day (2026-02-30) is for `parse_time` to say.
+    """
+    return type(value) is str and len(value) == 24 and _CANONICAL_TIME.fullmatch(value) is not None
 
 
 def format_time(moment: datetime) -> str:
@@ -56,7 +65,7 @@ def parse_time(text: str, *, allow_offset_without_colon: bool = False, allow_mis
     The `allow_*` options admit one platform's documented deviation each; whoever passes one names
     the platform's documentation beside it.
     """
-    if type(text) is str and len(text) == 24 and CANONICAL_TIME.fullmatch(text):
+    if in_canonical_form(text):
         # Most times arrive in the canonical form already: already UTC, no offset to read or convert.
         try:
             return datetime.fromisoformat(text)

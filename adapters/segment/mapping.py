@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +18,7 @@ from adapters.sdk import (
     fit_properties,
     format_time,
     ident,
+    in_canonical_form,
     obj,
     obj_or_empty,
     opt_obj,
@@ -84,16 +84,14 @@ def canonical_name(event: str) -> str:
     return STANDARD_NAMES.get(name_key(event)) or custom_name(event)
 
 
-_JS_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
-"""Times as JavaScript's toISOString writes them (the Node, browser and React Native libraries)."""
 
 
 def _time(message: dict[str, Any]) -> str | None:
     """When the call happened: `originalTimestamp`, else `timestamp`, in the canonical form."""
     key = "originalTimestamp" if "originalTimestamp" in message else "timestamp"
     value = message.get(key)
-    if type(value) is str and _JS_TIME.fullmatch(value):
-        return value  # already the canonical form; the gateway checks the date itself when it reads it
+    if in_canonical_form(value):  # JavaScript's toISOString (the Node, browser and React Native libraries)
+        return value  # the gateway checks that the calendar has the day when it reads it
     return opt_rfc3339_time(value, key)
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from adapters.base import Event, Problem, Source
-from adapters.times import CANONICAL_TIME, format_time, parse_time
+from adapters.times import format_time, in_canonical_form, parse_time
 from app.event.canonical_url import Canonicalizer
 from app.event.schema import event_schema
 
@@ -97,7 +97,7 @@ class Normalizer:
                                     "a time not more than a day after the gateway received the event"))
             return None
         given = event["occurredAt"]
-        if len(given) == 24 and CANONICAL_TIME.fullmatch(given):
+        if in_canonical_form(given):
             return str(given)  # what adapters write: already the canonical form
         return format_time(occurred)
 
