@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from adapters.base import Event, Problem, Source
+from adapters.consent import anonymized_ip
 from adapters.times import format_time, in_canonical_form, parse_time
 from app.event.canonical_url import Canonicalizer
 from app.event.schema import event_schema
@@ -157,10 +157,5 @@ def _time_field(value: Any, name: str, problems: list[Problem],
 
 
 def anonymize_ip(address: str) -> str:
-    """Zero the host part: the last octet of IPv4, all but the first 48 bits of IPv6."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+    """Zero the host part (as a pixel source without consent does); what is no address stays as it is."""
+    return anonymized_ip(address) or address
