@@ -69,3 +69,18 @@
     }
     return function send(envelope) { post(add(envelope, false)); };
   }
+  // A random id: the browser's UUID, or one of our own where crypto.randomUUID is missing (older browsers, http).
+  function newId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    return "t-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+  // A first-party browser id kept under `key` in the page's own (synchronous) localStorage; a new one each time
+  // when there is none to keep it in.
+  function storedId(storage, key) {
+    var known = storage && storage.getItem(key);
+    if (!known) {
+      known = newId();
+      if (storage) try { storage.setItem(key, known); } catch (e) { /* full */ }
+    }
+    return known;
+  }

@@ -16,25 +16,11 @@
   try { storage = window.localStorage; } catch (e) { /* storage blocked: no retry queue, no stored browser id */ }
   var send = tagwayTransport(ENDPOINT, storage);
 
-  function newId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-    return "t-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  }
-
-  function browserId() {
-    var known = storage && storage.getItem(VISITOR_KEY);
-    if (!known) {
-      known = newId();
-      if (storage) try { storage.setItem(VISITOR_KEY, known); } catch (e) { /* full */ }
-    }
-    return known;
-  }
-
   function forward(name, payload) {
     var data = JSON.parse(JSON.stringify(payload || {}));
     // With the store's cookie consent on, BigCommerce runs this script only for shoppers who allow its
     // consent category (Analytics): that it runs is the shopper's analytics consent.
-    send({v: 1, consent: {analytics: true}, shop: location.hostname, library: LIBRARY, anonymousId: browserId(),
+    send({v: 1, consent: {analytics: true}, shop: location.hostname, library: LIBRARY, anonymousId: storedId(storage, VISITOR_KEY),
           page: {url: location.href, title: document.title, referrer: document.referrer},
           event: {id: data.event_id || newId(), name: name, data: data, at: Date.now()}});
   }

@@ -19,21 +19,6 @@
     if (event && event.detail && event.detail.policy) policy = event.detail.policy;
   });
 
-  function newId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-    return "t-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  }
-
-  function browserId() {
-    // Wix's visitorId when an event carried one (Stores events do), else a first-party id of our own.
-    var known = storage && storage.getItem(VISITOR_KEY);
-    if (!known) {
-      known = newId();
-      if (storage) try { storage.setItem(VISITOR_KEY, known); } catch (e) { /* full */ }
-    }
-    return known;
-  }
-
   function forward(name, params) {
     var given = currentPolicy() || {};
     var consent = {analytics: given.analytics === true, advertising: given.advertising === true,
@@ -44,7 +29,8 @@
                     page: {url: location.href, title: document.title, referrer: document.referrer}};
     if (consent.analytics) {
       if (copy.visitorId && storage) try { storage.setItem(VISITOR_KEY, String(copy.visitorId)); } catch (e) { /* full */ }
-      envelope.anonymousId = copy.visitorId ? String(copy.visitorId) : browserId();
+      // Wix's visitorId when an event carried one (Stores events do), else the one kept from an earlier event.
+      envelope.anonymousId = copy.visitorId ? String(copy.visitorId) : storedId(storage, VISITOR_KEY);
     } else {
       delete copy.visitorId;
       delete copy.userId;
