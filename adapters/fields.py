@@ -42,6 +42,7 @@ __all__ = [
     "opt_amount",
     "opt_currency",
     "opt_ident",
+    "opt_money",
     "opt_obj",
     "opt_rfc3339_time",
     "phone",
@@ -205,6 +206,11 @@ def money(value: Any, path: str) -> int | float:
 
 _EXACT_INTEGERS = 2.0**53
 """Below this, a float that is a whole number is that integer exactly."""
+
+
+def opt_money(value: Any, path: str) -> int | float | None:
+    """An amount as `money` reads it, or None when null or absent."""
+    return None if value is None else money(value, path)
 
 
 def opt_amount(value: Any, path: str) -> Decimal | None:

@@ -203,6 +203,9 @@ def test_money_is_major_of_amount_for_every_kind_of_number() -> None:
         assert type(fields.money(given, PATH)) is type(fields.major(fields.amount(given, PATH)))
     for wrong in (None, "", "29,99", True, [], float("inf"), float("-inf"), float("nan")):
         refused(fields.money, wrong)
+    assert fields.opt_money(None, PATH) is None
+    assert fields.opt_money("30.00", PATH) == 30
+    refused(fields.opt_money, "")
 
 
 def test_a_time_already_in_the_canonical_form_is_kept_when_the_calendar_has_it() -> None:

@@ -21,6 +21,7 @@ from adapters.fields import (
     opt_amount,
     opt_currency,
     opt_ident,
+    opt_money,
     present_properties,
     quantity,
     read_lines,
@@ -37,17 +38,16 @@ def _line_item(line: Any) -> dict[str, Any]:
     item_id = opt_ident(product_id if product_id not in (None, "") else line.get("gift_certificate_id"), "product_id")
     if item_id is None:
         raise PayloadInvalid("product_id", product_id, "the product's id (or a gift certificate's)")
-    price = next((found for found in (opt_amount(line.get(key), key) for key in
+    price = next((found for found in (opt_money(line.get(key), key) for key in
                                       ("purchase_price", "sale_price", "base_price")) if found is not None), None)
     categories = items_of(line.get("category_names"), "category_names")
     variant_id = opt_ident(line.get("variant_id"), "variant_id")
-    discount = opt_amount(line.get("discount"), "discount")
-    properties = compact({"variantId": variant_id, "discount": major(discount) if discount is not None else None})
+    properties = compact({"variantId": variant_id, "discount": opt_money(line.get("discount"), "discount")})
     return compact({
         "id": item_id,
         "name": short(line.get("product_name"), "product_name") or short(line.get("gift_certificate_name"),
                                                                          "gift_certificate_name"),
-        "price": major(price) if price is not None else None,
+        "price": price,
         "quantity": quantity(line.get("quantity", 1), "quantity"),
         "brand": short(line.get("brand_name"), "brand_name"),
         "category": short(categories[0], "category_names[0]") if categories else None,
@@ -133,10 +133,8 @@ def order_purchased(data: dict[str, Any]) -> Event:
     commerce = _commerce(data, "cart_value", orderId=ident(order_id, "order_id"))
     if "value" not in commerce:
         raise PayloadInvalid("cart_value", data.get("cart_value"), "the order's value and its currency")
-    tax, shipping = opt_amount(data.get("tax"), "tax"), opt_amount(data.get("shipping_cost"), "shipping_cost")
     return _with({"name": "Purchase", "commerce": commerce}, {**_coupons(data), **compact({
-        "tax": major(tax) if tax is not None else None,
-        "shipping": major(shipping) if shipping is not None else None})})
+        "tax": opt_money(data.get("tax"), "tax"), "shipping": opt_money(data.get("shipping_cost"), "shipping_cost")})})
 
 
 EVENTS: dict[str, Mapper] = {

@@ -21,6 +21,7 @@ from adapters.fields import (
     obj,
     opt_amount,
     opt_currency,
+    opt_money,
     present_properties,
     quantity,
     read_lines,
@@ -39,11 +40,10 @@ def _item(line: Any, default_quantity: int = 1) -> dict[str, Any]:
     product_id = line.get("id") if line.get("id") not in (None, "") else line.get("productId")
     if product_id in (None, ""):
         raise PayloadInvalid("id", product_id, "the product's id (a GUID)")
-    price = opt_amount(line.get("price"), "price")
     return compact({
         "id": ident(product_id, "id"),
         "name": short(line.get("name"), "name"),
-        "price": major(price) if price is not None else None,
+        "price": opt_money(line.get("price"), "price"),
         "quantity": quantity(line.get("quantity", default_quantity), "quantity"),
         "variant": short(line.get("variant"), "variant"),
         "brand": short(line.get("brand"), "brand"),
@@ -150,18 +150,12 @@ def purchase(params: dict[str, Any]) -> Event:
                              params.get("revenue") if "currency" in commerce else params.get("currency"),
                              "the order's total (revenue) and its currency")
     event: Event = {"name": "Purchase", "commerce": commerce}
-    properties = present_properties(tax=_number(params.get("tax"), "tax"),
-                                    shipping=_number(params.get("shipping"), "shipping"),
+    properties = present_properties(tax=opt_money(params.get("tax"), "tax"),
+                                    shipping=opt_money(params.get("shipping"), "shipping"),
                                     coupon=short(params.get("coupon"), "coupon"))
     if properties:
         event["properties"] = properties
     return event
-
-
-def _number(value: Any, path: str) -> int | float | None:
-    """A number (or decimal text), or None."""
-    found = opt_amount(value, path)
-    return major(found) if found is not None else None
 
 
 def lead(params: dict[str, Any]) -> Event:
