@@ -21,10 +21,10 @@ from adapters.fields import (
     currency,
     email,
     items_of,
-    money,
     obj,
     obj_or_empty,
     opt_currency,
+    opt_money,
     opt_obj,
     phone,
     quantity,
@@ -60,7 +60,7 @@ def _money(value: Any, path: str) -> tuple[int | float | None, str | None]:
     if given is None:
         return None, None
     found, code = given.get("amount"), given.get("currencyCode")
-    return (None if found is None else money(found, f"{path}.amount"),
+    return (opt_money(found, f"{path}.amount"),
             None if code is None else currency(code, f"{path}.currencyCode"))
 
 
